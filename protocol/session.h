@@ -1,0 +1,97 @@
+// The contract between server/ and a protocol session (IMAP, POP3): a sans-I/O state machine
+// fed bytes, returning bytes to send and what the connection must do next (CONVENTIONS.md
+// rule 4).
+//
+// Threading: the server calls a session from one thread at a time, but not always the same
+// one: feed() and poll() may block on storage or authentication, so the server runs them on
+// its thread pool; greeting() and shutdown_notice() are cheap and called on the loop.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <memory>
+#include <span>
+#include <string>
+
+namespace satchel::auth {
+class Authenticator;
+}
+namespace satchel::storage {
+class MailStoreFactory;
+}
+
+namespace satchel::protocol {
+
+// What the connection does once the output of a call has been queued.
+enum class Next {
+  Read,      // Keep reading; feed() again when bytes arrive (or at once if some are left).
+  StartTls,  // Send the output in plaintext, discard any unconsumed input, start the TLS
+             // handshake, then call on_tls_started(). (RFC 3501 §6.2.1, RFC 2595 §3.1.)
+  Close,     // Send the output, then close.
+};
+
+struct FeedResult {
+  std::size_t consumed = 0;  // Bytes of the input the session has taken (may be less than all
+                             // when it returns StartTls or Close, or when it waits for input).
+  Next next = Next::Read;
+};
+
+// Facts about the connection and the services a session may use, given at construction.
+struct ConnectionInfo {
+  std::string remote_ip;
+  int remote_port = 0;
+  std::string local_ip;
+  int local_port = 0;
+  bool tls_active = false;          // Implicit TLS, or after STARTTLS.
+  bool starttls_offered = false;    // The listener allows STARTTLS/STLS.
+  bool plaintext_auth_allowed = false;  // Cleartext passwords allowed without TLS (loopback or
+                                        // configured); decided by the server.
+  std::string listener_name;
+};
+
+struct Limits {
+  std::size_t max_line = 64 * 1024;             // One command line, literals excluded.
+  std::size_t max_command = 1024 * 1024;        // Whole command, small literals included.
+  std::size_t max_literal_prelogin = 8 * 1024;  // Before authentication.
+  std::uint64_t max_message = 64ull * 1024 * 1024;  // APPEND size (TOOBIG / APPENDLIMIT).
+  std::size_t max_nesting = 32;                 // Parenthesis depth.
+  std::size_t max_arguments = 10000;
+};
+
+struct Services {
+  auth::Authenticator* authenticator = nullptr;
+  storage::MailStoreFactory* stores = nullptr;
+  std::string server_name = "Satchel";
+  std::string hostname = "localhost";
+  std::string pop3_mailbox = "INBOX";
+};
+
+class Session {
+ public:
+  virtual ~Session() = default;
+
+  // The server greeting. Called once, on the loop.
+  virtual std::string greeting() = 0;
+
+  // Takes bytes from the client, runs every complete command (may block), appends what must be
+  // sent to `out`. May be called with an empty input to continue work left over.
+  virtual FeedResult feed(std::span<const char> input, std::string& out) = 0;
+
+  // Looks for changes made elsewhere (new mail, flags, expunges) and appends the untagged
+  // responses that may be sent now, if any (IMAP IDLE; a no-op where not applicable).
+  virtual void poll(std::string& out) = 0;
+
+  // The TLS handshake finished; the session forgets anything learned before it.
+  virtual void on_tls_started() = 0;
+
+  // True once the user is logged in (selects the idle timeout: RFC 3501 §5.4).
+  virtual bool authenticated() const = 0;
+
+  // The last words on server shutdown or idle timeout ("* BYE ..."), on the loop.
+  virtual std::string shutdown_notice(bool timeout) = 0;
+
+  // "user=<name>" or empty: for the logout log line.
+  virtual std::string user() const = 0;
+};
+
+}  // namespace satchel::protocol
