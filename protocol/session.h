@@ -34,6 +34,9 @@ struct FeedResult {
   std::size_t consumed = 0;  // Bytes of the input the session has taken (may be less than all
                              // when it returns StartTls or Close, or when it waits for input).
   Next next = Next::Read;
+  // Hold the output and stop reading for this long before going on: the failed-login delay
+  // (the session never sleeps on a pool thread; the server's timer does the waiting).
+  std::chrono::milliseconds delay{0};
 };
 
 // Facts about the connection and the services a session may use, given at construction.

@@ -38,6 +38,14 @@ class AppendSink {
                              std::int32_t internal_tz) = 0;
 };
 
+// An exclusive hold on a mailbox for a POP3 session (RFC 1939 §8: the maildrop is locked while
+// a POP3 session is in the TRANSACTION state). Released when the object dies, and by the
+// kernel if the process dies.
+class SessionLock {
+ public:
+  virtual ~SessionLock() = default;
+};
+
 class MailStore {
  public:
   virtual ~MailStore() = default;
@@ -67,6 +75,10 @@ class MailStore {
   // Starts appending to a mailbox (NONEXISTENT with TRYCREATE semantics left to the caller:
   // the code is "TRYCREATE" when the mailbox does not exist, RFC 3501 §6.3.11).
   virtual Result<std::unique_ptr<AppendSink>> begin_append(std::string_view mailbox) = 0;
+
+  // Takes the POP3 maildrop lock of a mailbox, held across processes. Temporary with code
+  // INUSE when another session holds it.
+  virtual Result<std::unique_ptr<SessionLock>> lock_exclusive(std::string_view mailbox) = 0;
 };
 
 // Opens the store of one user from its location. Implemented where the backends are known
