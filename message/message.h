@@ -17,7 +17,7 @@
 namespace satchel::message {
 
 struct ParseLimits {
-  std::size_t max_depth = 50;       // Deeper MIME parts are treated as leaves.
+  std::size_t max_depth = 50;  // Deeper MIME parts are treated as leaves.
   std::size_t max_parts = 10000;
   std::size_t max_header_line = 1024 * 1024;
 };
