@@ -10,6 +10,7 @@
 # A NAME of the form "cn:HOST" gives DIR/HOST.pem with CN=HOST and no subjectAltName at all
 # (to test the CN fallback of SNI selection).
 #
+# Certificates carry both serverAuth and clientAuth, so one can serve as a client certificate.
 # Keys are EC P-256 (fast to generate). Validity is $GEN_TEST_CERT_DAYS days (default 365; a
 # small value makes an "expiring soon" certificate). Idempotent: the CA and any NAME whose .pem
 # and .key already exist are kept as they are. Needs the openssl command-line tool.
@@ -61,7 +62,7 @@ for name in "$@"; do
   {
     echo "basicConstraints=critical,CA:FALSE"
     echo "keyUsage=critical,digitalSignature,keyEncipherment"
-    echo "extendedKeyUsage=serverAuth"
+    echo "extendedKeyUsage=serverAuth,clientAuth"
     if [ "$san" = yes ]; then echo "subjectAltName=DNS:$name"; fi
   } >"$ext"
   run_openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
