@@ -177,8 +177,19 @@ class AddressParser {
           if (t_[i_].kind != Tok::Comment) route += t_[i_].text;
           ++i_;
         }
-        if (special(':')) ++i_;
-        adl = opt(route);
+        if (special(':')) {
+          ++i_;
+          adl = opt(route);
+        } else {
+          // "<@host>": no route after all, but an addr-spec without its local part.
+          std::string host = route.substr(1);
+          if (special('>')) ++i_;
+          collect_until(",;");
+          std::string name = phrase();
+          if (name.empty()) name = comment_;
+          emit(opt(name), std::nullopt, "", std::move(host));
+          return;
+        }
       }
       std::string local = collect_until("@>,;<");
       std::string host;
