@@ -276,3 +276,56 @@ TEST_CASE("Engine with client_ca_file accepts clients with and without a certifi
   CHECK(with_cert->handshake_done());
   CHECK(with_cert->peer_subject() == "CN=mail.example.com");
 }
+
+TEST_CASE("Engine resumes sessions from tickets of the same set, not from a reloaded one") {
+  auto set = standard_set();
+  Client::Settings s = client_settings();
+  s.sni = "mail.example.com";
+  SSL_SESSION* session = nullptr;
+  {
+    auto engine = make_engine(set);
+    Client client(s);
+    pump(client, *engine);
+    REQUIRE(client.done());
+    CHECK_FALSE(client.session_reused());
+    // A client that vanishes without close_notify spoils its session (OpenSSL marks it not
+    // resumable when the SSL is freed), so close properly.
+    SSL_shutdown(client.ssl());
+    session = SSL_get1_session(client.ssl());
+  }
+  REQUIRE(session != nullptr);
+  REQUIRE(SSL_SESSION_is_resumable(session) == 1);
+  s.session = session;
+  {
+    auto engine = make_engine(set);
+    Client client(s);
+    pump(client, *engine);
+    REQUIRE(client.done());
+    CHECK(client.session_reused());
+    CHECK(engine->certificate_file() == shared_certs().file("mail.example.com.pem"));
+  }
+  {
+    auto engine = make_engine(standard_set());  // A reload: new ticket keys.
+    Client client(s);
+    pump(client, *engine);
+    REQUIRE(client.done());
+    CHECK_FALSE(client.session_reused());
+  }
+  SSL_SESSION_free(session);
+}
+
+TEST_CASE("Engine with client_ca_file refuses a client certificate from another CA") {
+  const TempDir& certs = shared_certs();
+  TempDir other;
+  REQUIRE(generate(other.path(), {"stranger.example.com"}));
+  ServerOptions o = options_for(certs, {"default.example.com"});
+  o.client_ca_file = certs.file("ca.pem");
+  auto engine = make_engine(standard_set(o));
+  Client::Settings s = client_settings();
+  s.cert_file = other.file("stranger.example.com.pem");
+  s.key_file = other.file("stranger.example.com.key");
+  Client client(s);
+  pump(client, *engine);
+  CHECK(engine->state() == Engine::State::Failed);
+  CHECK(engine->error() == "certificate verify failed");
+}

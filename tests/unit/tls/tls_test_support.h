@@ -105,6 +105,7 @@ class Client {
     int max_version = 0;            // 0: newest.
     int min_version = 0;
     std::string cert_file, key_file;  // Client certificate, optional.
+    SSL_SESSION* session = nullptr;   // A session to resume, optional (not owned).
   };
 
   explicit Client(const Settings& s) {
@@ -130,6 +131,7 @@ class Client {
     BIO_set_mem_eof_return(out_, -1);
     SSL_set_bio(ssl_, in_, out_);
     SSL_set_connect_state(ssl_);
+    if (s.session != nullptr) SSL_set_session(ssl_, s.session);
     if (!s.sni.empty())  // SSL_set_tlsext_host_name() without its C-style cast.
       SSL_ctrl(ssl_, SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name,
                const_cast<char*>(s.sni.c_str()));
@@ -214,6 +216,7 @@ class Client {
     return names;
   }
   long verify_result() const { return SSL_get_verify_result(ssl_); }
+  bool session_reused() const { return SSL_session_reused(ssl_) == 1; }
 
  private:
   SSL_CTX* ctx_ = nullptr;
