@@ -37,6 +37,7 @@ std::size_t bio_capacity(BIO* bio) {
 }  // namespace
 
 Result<std::unique_ptr<Engine>> Engine::create(std::shared_ptr<const ContextSet> contexts) {
+  SATCHEL_ASSERT(contexts != nullptr);
   clear_errors();
   SSL* ssl = SSL_new(contexts->default_context());
   BIO* in = new_memory_bio();
@@ -66,7 +67,8 @@ void Engine::fail(std::string reason) {
 }
 
 void Engine::feed_ciphertext(std::span<const char> bytes) {
-  if (state_ == State::Failed) return;
+  // RFC 8446 §6.1: data after close_notify is ignored; after a failure nothing is read.
+  if (state_ == State::Failed || state_ == State::Closed) return;
   while (!bytes.empty()) {
     std::size_t n = std::min(bytes.size(), kChunk);
     if (BIO_write(in_, bytes.data(), static_cast<int>(n)) != static_cast<int>(n)) {

@@ -59,7 +59,7 @@ class Engine {
   Engine& operator=(const Engine&) = delete;
 
   // Appends ciphertext read from the socket. Takes any size; nothing is processed until
-  // process(). Ignored once the engine has Failed.
+  // process(). Ignored once the engine is Failed or Closed.
   void feed_ciphertext(std::span<const char> bytes);
 
   // Runs the handshake as far as the fed bytes allow, then decrypts all complete records into

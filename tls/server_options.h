@@ -7,6 +7,10 @@
 
 namespace satchel::tls {
 
+// ALPN protocol ids of the IANA registry for the listeners' ServerOptions::alpn.
+inline constexpr const char* kAlpnImap = "imap";
+inline constexpr const char* kAlpnPop3 = "pop3";
+
 // One certificate and its private key, both PEM.
 struct CertificateFiles {
   std::string name;       // A label for log lines (the config section name); may be empty.
