@@ -1,0 +1,13 @@
+#include "protocol/pop3/make_session.h"
+
+#include "protocol/pop3/session.h"
+
+namespace satchel::pop3 {
+
+std::unique_ptr<protocol::Session> make_pop3_session(const protocol::ConnectionInfo& info,
+                                                     const protocol::Limits& limits,
+                                                     const protocol::Services& services) {
+  return std::make_unique<Session>(info, limits, services);
+}
+
+}  // namespace satchel::pop3
