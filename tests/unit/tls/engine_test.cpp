@@ -156,6 +156,18 @@ TEST_CASE("Engine honours min_version TLSv1.3 and max_version TLSv1.2") {
   CHECK(engine->protocol_version() == "TLSv1.2");
   CHECK(engine->cipher().starts_with("ECDHE-"));
 
+  // SNI selection works the same in TLS 1.2.
+  auto sni_engine = make_engine(
+      standard_set(options_for(shared_certs(), {"default.example.com", "mail.example.com"})));
+  Client::Settings tls12 = client_settings();
+  tls12.max_version = TLS1_2_VERSION;
+  tls12.sni = "mail.example.com";
+  Client sni_client(tls12);
+  pump(sni_client, *sni_engine);
+  REQUIRE(sni_client.done());
+  CHECK(sni_engine->protocol_version() == "TLSv1.2");
+  CHECK(sni_client.server_names() == std::vector<std::string>{"mail.example.com"});
+
   o.max_version.clear();
   o.min_version = "TLSv1.3";
   auto strict = make_engine(standard_set(o));
@@ -238,7 +250,10 @@ TEST_CASE("Engine close: close_notify both ways") {
     Engine::Progress p = engine->process();
     CHECK(p.state == Engine::State::Closed);
     CHECK(engine->take_plaintext() == "a1 LOGOUT\r\n");
+    // RFC 8446 §6.1: whatever follows close_notify is ignored.
+    engine->feed_ciphertext(std::string_view("\x17\x03\x03\x00\x05hello"));
     CHECK(engine->process().state == Engine::State::Closed);
+    CHECK(engine->take_plaintext().empty());
   }
 }
 
