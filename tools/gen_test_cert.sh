@@ -45,7 +45,6 @@ if [ ! -s "$dir/ca.pem" ] || [ ! -s "$dir/ca.key" ]; then
   chmod 0644 "$dir/ca.pem"
 fi
 
-serial=$(date +%s)
 for name in "$@"; do
   san=yes
   case $name in
@@ -67,9 +66,8 @@ for name in "$@"; do
   } >"$ext"
   run_openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
     -keyout "$dir/$file.key" -out "$dir/.$file.csr" -subj "/CN=$name"
-  serial=$((serial + 1))
   run_openssl x509 -req -in "$dir/.$file.csr" -CA "$dir/ca.pem" -CAkey "$dir/ca.key" \
-    -set_serial "$serial" -days "$days" -sha256 -extfile "$ext" -out "$dir/$file.pem"
+    -set_serial "0x$(openssl rand -hex 15)" -days "$days" -sha256 -extfile "$ext" -out "$dir/$file.pem"
   rm -f "$dir/.$file.csr" "$ext"
   chmod 0600 "$dir/$file.key"
   chmod 0644 "$dir/$file.pem"

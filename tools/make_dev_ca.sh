@@ -47,7 +47,7 @@ if [ ! -s "$dir/server.pem" ] || [ ! -s "$dir/server.key" ]; then
   run_openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
     -keyout "$dir/server.key" -out "$dir/.server.csr" -subj "/CN=localhost"
   run_openssl x509 -req -in "$dir/.server.csr" -CA "$dir/ca.pem" -CAkey "$dir/ca.key" \
-    -set_serial "$(date +%s)" -days 825 -sha256 -extfile "$ext" -out "$dir/server.pem"
+    -set_serial "0x$(openssl rand -hex 15)" -days 825 -sha256 -extfile "$ext" -out "$dir/server.pem"
   rm -f "$dir/.server.csr" "$ext"
   chmod 0600 "$dir/server.key"
   chmod 0644 "$dir/server.pem"
