@@ -14,6 +14,11 @@
 //                        if (p.state == Closed) close after the send (peer said close_notify);
 //   on session output O: engine.write_plaintext(O); send(engine.take_ciphertext());
 //   to close:            engine.shutdown(); send(engine.take_ciphertext()); close.
+//   on socket EOF:       close; nothing to ask the engine (a peer that skips close_notify
+//                        cannot truncate anything a mail protocol relies on: every command
+//                        and response is line- or length-delimited).
+//
+// Spans: pass a std::string or std::string_view; a bare string literal would pass its NUL.
 //
 // Nothing here blocks or does I/O. Ciphertext out is produced only by process(),
 // write_plaintext() and shutdown(), so taking it after each of those is all the flushing
