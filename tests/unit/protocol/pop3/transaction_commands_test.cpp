@@ -1,6 +1,7 @@
 // pop3::Session TRANSACTION and UPDATE: STAT, LIST, RETR, TOP, DELE, RSET, UIDL, QUIT.
 #include <doctest/doctest.h>
 
+#include "tests/unit/protocol/pop3/failing_store.h"
 #include "tests/unit/protocol/pop3/pop3_fixture.h"
 
 using namespace satchel;
@@ -204,4 +205,50 @@ TEST_CASE("A message delivered after login is not seen until the next session") 
   f.store_of("alice").deliver("INBOX", "Subject: late\r\n\r\nx\r\n");
   CHECK(f.send("LIST 4\r\n") == "-ERR No such message.\r\n");
   CHECK(f.send("STAT\r\n").starts_with("+OK 3 "));
+}
+
+TEST_CASE("QUIT whose deletions fail answers [SYS/TEMP], closes and keeps the messages") {
+  Pop3Fixture f;
+  pop3::test::Failures fail;
+  pop3::test::FailingStoreFactory failing(f.stores, fail);
+  f.services.stores = &failing;
+  f.store_of("alice").deliver("INBOX", kFirst);
+  f.start();
+  f.login();
+  f.send("DELE 1\r\n");
+  fail.expunge = true;
+  CHECK(f.send("QUIT\r\n") == "-ERR [SYS/TEMP] Some deleted messages not removed.\r\n");
+  CHECK(f.last.next == Next::Close);
+  auto& box = f.store_of("alice").data().mailboxes["INBOX"];
+  CHECK(box.messages.size() == 1);
+  CHECK_FALSE(box.locked);
+}
+
+TEST_CASE("RETR and TOP whose read fails answer [SYS/TEMP] and the session goes on") {
+  Pop3Fixture f;
+  pop3::test::Failures fail;
+  pop3::test::FailingStoreFactory failing(f.stores, fail);
+  f.services.stores = &failing;
+  f.store_of("alice").deliver("INBOX", kFirst);
+  f.start();
+  f.login();
+  fail.read = true;
+  CHECK(f.send("RETR 1\r\n") == "-ERR [SYS/TEMP] Unable to read the message.\r\n");
+  CHECK(f.send("TOP 1 0\r\n") == "-ERR [SYS/TEMP] Unable to read the message.\r\n");
+  fail.read = false;
+  CHECK(f.send("RETR 1\r\n").starts_with("+OK"));
+}
+
+TEST_CASE("A failed snapshot at login answers [SYS/TEMP] and releases the lock") {
+  Pop3Fixture f;
+  pop3::test::Failures fail;
+  fail.snapshot = true;
+  pop3::test::FailingStoreFactory failing(f.stores, fail);
+  f.services.stores = &failing;
+  f.start();
+  CHECK(f.login() == "+OK\r\n-ERR [SYS/TEMP] Unable to open the mailbox.\r\n");
+  CHECK_FALSE(f.session->authenticated());
+  CHECK_FALSE(f.store_of("alice").data().mailboxes["INBOX"].locked);
+  fail.snapshot = false;
+  CHECK(f.login().ends_with("+OK Logged in, 0 messages (0 octets).\r\n"));
 }
