@@ -168,7 +168,8 @@ const std::array kKeys = {
     KeySpec{S::Server, "process_model", [](ParseState& st, const std::string& v) {
       std::size_t i = 0;
       std::string r = set_choice(v, {"split", "single"}, i);
-      if (r.empty()) st.settings.process_model = i == 0 ? ProcessModel::Split : ProcessModel::Single;
+      if (r.empty())
+        st.settings.process_model = i == 0 ? ProcessModel::Split : ProcessModel::Single;
       return r; }},
     KeySpec{S::Server, "log", [](ParseState& st, const std::string& v) {
       return set_word(v, {"stderr", "syslog"}, st.settings.log); }},
@@ -238,7 +239,8 @@ const std::array kKeys = {
     KeySpec{S::Tls, "client_ca_file", [](ParseState& st, const std::string& v) {
       return set_string(v, st.settings.tls.client_ca_file); }},
     KeySpec{S::Tls, "handshake_timeout", [](ParseState& st, const std::string& v) {
-      return set_duration(v, kSecond, 10 * kMinute, kSecond, st.settings.tls.handshake_timeout_s); }},
+      return set_duration(v, kSecond, 10 * kMinute, kSecond,
+                          st.settings.tls.handshake_timeout_s); }},
 
     // [certificate NAME]
     KeySpec{S::Certificate, "cert", [](ParseState& st, const std::string& v) {
