@@ -2,6 +2,8 @@
 
 #include <cstdio>
 
+static_assert(sizeof(satchel::pop3::Maildrop::Entry) == 16);
+
 namespace satchel::pop3 {
 
 Result<std::unique_ptr<Maildrop>> Maildrop::open(std::unique_ptr<storage::MailStore> store,
@@ -20,7 +22,7 @@ Result<std::unique_ptr<Maildrop>> Maildrop::open(std::unique_ptr<storage::MailSt
   if (!snapshot) return snapshot.error();
   drop->uidvalidity_ = drop->mailbox_->info().uidvalidity;
   drop->entries_.reserve(snapshot->size());
-  for (const auto& m : *snapshot) drop->entries_.push_back(Entry{m.uid, m.size, false});
+  for (const auto& m : *snapshot) drop->entries_.push_back(Entry{m.uid, false, m.size});
   return drop;
 }
 

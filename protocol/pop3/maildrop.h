@@ -20,9 +20,10 @@ namespace satchel::pop3 {
 class Maildrop {
  public:
   struct Entry {
+    // Ordered to pack into 16 bytes: a maildrop of 100,000 messages costs 1.6 MB.
     storage::Uid uid = 0;
-    std::uint64_t size = 0;  // Octets of the CRLF form, before byte-stuffing (RFC 1939 §5).
     bool deleted = false;
+    std::uint64_t size = 0;  // Octets of the CRLF form, before byte-stuffing (RFC 1939 §5).
   };
 
   struct Totals {
