@@ -30,6 +30,10 @@ void check_certificates(ParseState& st) {
     if (certs[i].cert_file.empty())
       st.fail(st.certificate_lines[i], "certificate '" + certs[i].name + "' has no cert");
   if (st.tls_default) {
+    for (std::size_t i = 0; i < certs.size(); ++i)
+      if (certs[i].name == st.tls_default->name)
+        st.fail(st.certificate_lines[i],
+                "certificate name '" + certs[i].name + "' is taken by the [tls] certificate");
     if (st.tls_default->cert_file.empty()) {
       st.fail(st.tls_key_line, "[tls] has a key but no cert");
     } else {

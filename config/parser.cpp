@@ -95,6 +95,8 @@ Result<Settings> parse_text(std::string_view text, std::string_view file_name) {
   st.settings.source_file = file_name;
 
   std::size_t pos = 0;
+  // Some editors start UTF-8 files with a byte order mark; it is not part of the first line.
+  if (text.substr(0, 3) == "\xEF\xBB\xBF") pos = 3;
   while (pos < text.size()) {
     std::size_t end = text.find('\n', pos);
     if (end == std::string_view::npos) end = text.size();

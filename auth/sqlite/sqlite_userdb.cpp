@@ -291,11 +291,11 @@ Result<UserRecord> SqliteUserDb::verify_password(std::string_view user,
                                                  const SecureString& password) {
   auto row = fetch(user);
   if (!row.ok()) return row.error();
-  bool exists = !row->record.name.empty();
-  // An unknown user costs the same hashing as a known one, so response time does not tell
-  // which names exist.
-  bool match = verify_password_hash(password, exists ? row->hash : dummy_hash_);
-  if (!exists || !match) return auth_failed();
+  bool usable = !row->record.name.empty() && is_supported_hash(row->hash);
+  // An unknown user (or one whose hash is locked or unknown) costs the same hashing as a
+  // known one, so response time does not tell which names exist.
+  bool match = verify_password_hash(password, usable ? row->hash : dummy_hash_);
+  if (!usable || !match) return auth_failed();
   return to_record(std::move(row.value()));
 }
 

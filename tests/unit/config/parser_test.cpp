@@ -142,6 +142,12 @@ tls = implicit
   CHECK_FALSE(pop3s.plaintext_auth);
 }
 
+TEST_CASE("a UTF-8 byte order mark at the start is ignored") {
+  auto r = parse_text("\xEF\xBB\xBF[limits]\nmax_connections = 9\n", "bom.conf");
+  REQUIRE(r.ok());
+  CHECK(r->max_connections == 9);
+}
+
 TEST_CASE("CRLF line ends and a missing final newline are accepted") {
   auto r = parse_text("[limits]\r\nmax_connections = 7\r\n[server]\r\nworkers = 2", "x.conf");
   REQUIRE(r.ok());
@@ -256,6 +262,8 @@ TEST_CASE("[tls] checks: key without cert, max below min") {
   CHECK(error_of("[tls]\nkey = /k.pem\n") == "satchel.conf:2: [tls] has a key but no cert");
   CHECK(error_of("[tls]\nmin_version = TLSv1.3\nmax_version = TLSv1.2\n") ==
         "satchel.conf:3: max_version TLSv1.2 is below min_version TLSv1.3");
+  CHECK(error_of("[tls]\ncert = /c.pem\n[certificate default]\ncert = /d.pem\n") ==
+        "satchel.conf:3: certificate name 'default' is taken by the [tls] certificate");
   CHECK(error_of("[certificate c]\nkey = /k.pem\n") ==
         "satchel.conf:1: certificate 'c' has no cert");
 }

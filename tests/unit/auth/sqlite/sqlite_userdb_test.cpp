@@ -194,6 +194,14 @@ TEST_CASE("imported hashes of other schemes verify") {
   CHECK(db->verify_password("legacy", SecureString("from shadow")).ok());
   CHECK_FALSE(db->verify_password("legacy", SecureString("wrong")).ok());
   CHECK(db->add_user_with_hash("locked", "!").error().code == "CANNOT");
+  // A hash locked after import ("!" prefix, as usermod -L does) stops the login.
+  sqlite3* raw = nullptr;
+  REQUIRE(sqlite3_open(dir.file("users.db").c_str(), &raw) == SQLITE_OK);
+  REQUIRE(sqlite3_exec(raw, "UPDATE users SET password = '!' || password", nullptr, nullptr,
+                       nullptr) == SQLITE_OK);
+  sqlite3_close(raw);
+  CHECK(db->verify_password("legacy", SecureString("from shadow")).error().code ==
+        "AUTHENTICATIONFAILED");
 }
 
 TEST_CASE("the database persists, is private, and is reopened without create") {
