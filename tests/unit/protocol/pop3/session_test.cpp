@@ -196,3 +196,45 @@ TEST_CASE("user() names the logged-in user") {
   CHECK(f.session->user() == "user=alice");
   CHECK(f.session->authenticated());
 }
+
+TEST_CASE("Hostile input in random pieces never breaks the consumed contract") {
+  // A deterministic mix of valid commands, garbage, long lines and stray CR/LF, fed in
+  // pieces of varying size, following `consumed` as the server does.
+  const std::string parts[] = {"USER alice\r\n",
+                               "PASS secret\r\n",
+                               "RETR 1\r\n",
+                               "\r",
+                               "\n",
+                               "TOP 1 -1\r\n",
+                               std::string(700, 'x'),
+                               "AUTH PLAIN\r\n",
+                               "*\r\n",
+                               "LIST\r\n",
+                               "DELE 1\r\n",
+                               std::string("\0\xff", 2),
+                               "UIDL 99999999999999999999\r\n",
+                               "CAPA\r\n"};
+  std::uint32_t seed = 12345;
+  auto next = [&seed] {
+    seed = seed * 1103515245u + 12345u;
+    return (seed >> 16) & 0x7fff;
+  };
+  for (int round = 0; round < 30; ++round) {
+    Pop3Fixture f;
+    f.store_of("alice").deliver("INBOX", "S: x\r\n\r\n.body\r\n");
+    f.start();
+    std::string input;
+    for (int i = 0; i < 40; ++i) input += parts[next() % std::size(parts)];
+    std::size_t pos = 0;
+    while (pos < input.size()) {
+      std::size_t piece = 1 + next() % 37;
+      std::string_view chunk = std::string_view(input).substr(pos, piece);
+      std::string out;
+      auto r = f.session->feed(std::span<const char>(chunk.data(), chunk.size()), out);
+      REQUIRE(r.consumed <= chunk.size());
+      if (r.next != Next::Read) break;
+      if (r.delay.count() == 0) REQUIRE(r.consumed == chunk.size());
+      pos += r.consumed;
+    }
+  }
+}
