@@ -77,8 +77,13 @@ MaildirMailbox::MaildirMailbox(std::shared_ptr<MaildirContext> ctx, std::string 
 }
 
 Result<index::MailboxRow> MaildirMailbox::refresh() {
-  auto row = sync_mailbox(*ctx_, name_, dir_.get(), !info_.read_only);
+  auto row = sync_mailbox(*ctx_, name_, dir_.get(), !info_.read_only, false, false);
   if (!row) return row.error();
+  // RFC 3501 §2.3.1.1: UIDs of this session mean nothing under another UIDVALIDITY (the
+  // mailbox was recreated or the index rebuilt); the session has to select again.
+  if (row->uidvalidity != info_.uidvalidity || row->id != id_) {
+    return Error::permanent("NONEXISTENT", "Mailbox was recreated: " + name_);
+  }
   // RFC 3501 §2.3.2: a message is \Recent in exactly one session, the first read-write one
   // to see it. The claim is a transaction, so two sessions cannot both take it.
   if (!info_.read_only && row->first_recent_uid < row->uidnext) {
@@ -298,7 +303,7 @@ Result<std::string> MaildirMailbox::read_message(Uid uid) {
     if (text) return to_crlf(*text);
     if (text.error().code != "NONEXISTENT") return text.error();
     // Renamed by another tool (flags changed) or expunged: look again once.
-    auto row = sync_mailbox(*ctx_, name_, dir_.get(), !info_.read_only, true);
+    auto row = sync_mailbox(*ctx_, name_, dir_.get(), !info_.read_only, true, false);
     if (!row) return row.error();
   }
   return Error::permanent("NONEXISTENT", "Message " + std::to_string(uid) + " was expunged");

@@ -70,7 +70,7 @@ std::uint64_t scan_count() {
 }
 
 Result<index::MailboxRow> sync_mailbox(MaildirContext& ctx, std::string_view name, int dirfd,
-                                       bool read_write, bool force) {
+                                       bool read_write, bool force, bool create_row) {
   index::MailIndex& idx = *ctx.index;
   if (!force) {
     auto found = idx.find_mailbox(name);
@@ -87,7 +87,12 @@ Result<index::MailboxRow> sync_mailbox(MaildirContext& ctx, std::string_view nam
 
   index::Transaction tx(idx.db());
   if (!tx.begun()) return tx.begun().error();
-  auto row_r = idx.find_or_create_mailbox(name);
+  auto found = idx.find_mailbox(name);
+  if (!found) return found.error();
+  if (!*found && !create_row) {
+    return Error::permanent("NONEXISTENT", "Mailbox was deleted or renamed: " + std::string(name));
+  }
+  auto row_r = *found ? Result<index::MailboxRow>(std::move(**found)) : idx.create_mailbox(name);
   if (!row_r) return row_r.error();
   index::MailboxRow row = std::move(*row_r);
   g_scans.fetch_add(1);

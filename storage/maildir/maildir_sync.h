@@ -13,12 +13,14 @@
 
 namespace satchel::storage::maildir {
 
-// Syncs mailbox `name` whose directory is `dirfd`, creating its index row if missing.
+// Syncs mailbox `name` whose directory is `dirfd`, creating its index row if missing
+// (unless `create_row` is false: then a missing row is Permanent NONEXISTENT, which is what
+// an opened Mailbox sees after its mailbox was deleted or renamed elsewhere).
 // `read_write` moves messages found in new/ to cur/ (read-only sessions leave the directory
 // as it is). `force` scans even when the directory mtimes did not move. Returns the row as
 // committed. May block.
 Result<index::MailboxRow> sync_mailbox(MaildirContext& ctx, std::string_view name, int dirfd,
-                                       bool read_write, bool force = false);
+                                       bool read_write, bool force = false, bool create_row = true);
 
 // Number of directory scans done by this process (tests check that unchanged mailboxes are
 // not rescanned).

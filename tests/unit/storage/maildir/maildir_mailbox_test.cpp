@@ -295,3 +295,21 @@ TEST_CASE("the cache keeps values per message and forgets expunged ones") {
   REQUIRE(mb->expunge(nullptr).ok());
   CHECK_FALSE(mb->cache_get(1, "envelope").has_value());
 }
+
+TEST_CASE("a Mailbox whose mailbox was deleted and recreated elsewhere asks to reselect") {
+  TempDir tmp;
+  auto store = open_store(tmp);
+  REQUIRE(store->create("Box").ok());
+  append(*store, "Box", "x\r\n");
+  auto mb = open_mb(*store, "Box");
+  snap(*mb);
+  auto other = open_store(tmp);
+  REQUIRE(other->remove("Box").ok());
+  REQUIRE(other->create("Box").ok());
+  auto ch = mb->changes_since(0);
+  REQUIRE_FALSE(ch.ok());
+  CHECK(ch.error().code == "NONEXISTENT");
+  auto fresh = open_mb(*store, "Box");
+  CHECK(snap(*fresh).empty());
+  CHECK(fresh->info().uidvalidity != mb->info().uidvalidity);
+}

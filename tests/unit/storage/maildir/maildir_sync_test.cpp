@@ -25,6 +25,7 @@ TEST_CASE("a 20,000-message mailbox is not rescanned when its directories did no
     auto store = open_store(tmp);
     auto before = maildir::scan_count();
     auto mb = store->open("INBOX", false);
+
     REQUIRE(mb.ok());
     auto msgs = (*mb)->snapshot();
     REQUIRE(msgs.ok());
