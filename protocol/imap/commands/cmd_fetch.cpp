@@ -11,50 +11,13 @@
 #include "protocol/imap/date_time.h"
 #include "protocol/imap/fetch_args.h"
 #include "protocol/imap/flags.h"
+#include "protocol/imap/message_content.h"
 #include "protocol/imap/response.h"
 
 namespace satchel::imap {
 namespace {
 
 using Kind = FetchItem::Kind;
-
-// The content of one message, read and parsed at most once per command.
-class MessageContent {
- public:
-  MessageContent(storage::Mailbox& box, storage::Uid uid) : box_(box), uid_(uid) {}
-
-  const std::string* text() {
-    if (!loaded_) {
-      loaded_ = true;
-      auto r = box_.read_message(uid_);
-      if (r) text_ = std::move(r.value());
-      ok_ = r.ok();
-    }
-    return ok_ ? &text_ : nullptr;
-  }
-  const message::ParsedMessage* parsed() {
-    if (!parsed_ && text()) parsed_ = message::parse(text_);
-    return parsed_.get();
-  }
-  // ENVELOPE / BODY / BODYSTRUCTURE through the store's cache.
-  std::optional<std::string> cached(std::string_view field, bool extended) {
-    if (auto hit = box_.cache_get(uid_, field)) return hit;
-    const message::ParsedMessage* m = parsed();
-    if (!m) return std::nullopt;
-    std::string v =
-        field == "envelope" ? message::envelope(*m) : message::body_structure(*m, extended);
-    box_.cache_put(uid_, field, v);
-    return v;
-  }
-
- private:
-  storage::Mailbox& box_;
-  storage::Uid uid_;
-  bool loaded_ = false;
-  bool ok_ = false;
-  std::string text_;
-  std::unique_ptr<message::ParsedMessage> parsed_;
-};
 
 // Applies <origin.count>; the response name carries "<origin>" (RFC 3501 §6.4.5).
 std::string partial(const FetchItem& item, std::string_view data, std::string& name) {
@@ -95,12 +58,8 @@ void cmd_fetch(Ctx& ctx) {
   if (!ctx.p.sp() || !parse_fetch_items(ctx.p, items) || !ctx.p.end()) return ctx.syntax_error();
   SelectedMailbox& sel = *ctx.s.selected;
 
-  bool wants_flags = false, sets_seen = false, wants_uid = ctx.uid;
-  for (const auto& it : items) {
-    wants_flags |= it.kind == Kind::Flags;
-    sets_seen |= it.sets_seen();
-    wants_uid |= it.kind == Kind::Uid;
-  }
+  bool sets_seen = false;
+  for (const auto& it : items) sets_seen |= it.sets_seen();
 
   // Non-PEEK body fetches set \Seen first, in one store call (RFC 3501 §6.4.5), never in a
   // read-only mailbox (EXAMINE, §6.3.2).
@@ -154,8 +113,7 @@ void cmd_fetch(Ctx& ctx) {
           bool env = it.kind == Kind::Envelope;
           auto v = content.cached(env                     ? "envelope"
                                   : it.kind == Kind::Body ? "body"
-                                                          : "bodystructure",
-                                  it.kind == Kind::BodyStructure);
+                                                          : "bodystructure");
           if (!v) {
             missing = true;
             break;
@@ -223,8 +181,6 @@ void cmd_fetch(Ctx& ctx) {
     // RFC 3501 §6.4.5: \Seen set as a side effect is reported in the same response.
     if (!flags_done && std::binary_search(newly_seen.begin(), newly_seen.end(), m.uid))
       add("FLAGS " + format_flags(sel.view()[i].flags, m.recent));
-    (void)wants_flags;
-    (void)wants_uid;
     ctx.out += "* " + std::to_string(i + 1) + " FETCH (" + resp + ")\r\n";
   }
   if (expunged_issue)
