@@ -260,6 +260,17 @@ Result<std::vector<MessageRow>> MailIndex::messages(std::int64_t mailbox_id, Mod
   return out;
 }
 
+Result<std::vector<MessageRow>> MailIndex::messages_flagged(std::int64_t mailbox_id,
+                                                            std::uint8_t mask) {
+  SATCHEL_PREPARE(q, "SELECT " + std::string(kMessageColumns) +
+                         " FROM messages WHERE mailbox_id = ? AND (flags & ?) != 0 ORDER BY uid");
+  q.bind(1, mailbox_id).bind(2, static_cast<std::int64_t>(mask));
+  std::vector<MessageRow> out;
+  while (q.step()) out.push_back(message_from(q));
+  if (auto st = q.status(); !st) return st.error();
+  return out;
+}
+
 Result<std::optional<MessageRow>> MailIndex::message(std::int64_t mailbox_id, Uid uid) {
   SATCHEL_PREPARE(q, "SELECT " + std::string(kMessageColumns) +
                          " FROM messages WHERE mailbox_id = ? AND uid = ?");

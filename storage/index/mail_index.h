@@ -76,6 +76,9 @@ class MailIndex {
 
   // Messages sorted by UID; only those with modseq > since when since > 0.
   Result<std::vector<MessageRow>> messages(std::int64_t mailbox_id, ModSeq since = 0);
+  // Messages with any of the SystemFlag bits in `mask` set (EXPUNGE looks for \Deleted
+  // without reading the whole mailbox), sorted by UID.
+  Result<std::vector<MessageRow>> messages_flagged(std::int64_t mailbox_id, std::uint8_t mask);
   Result<std::optional<MessageRow>> message(std::int64_t mailbox_id, Uid uid);
   Status insert_message(std::int64_t mailbox_id, const MessageRow& row);
   // Updates location, flags, keywords and modseq.

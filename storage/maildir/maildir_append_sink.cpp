@@ -9,6 +9,7 @@
 #include <cerrno>
 
 #include "base/crypto.h"
+#include "storage/index/flag_ops.h"
 #include "storage/maildir/maildir_filename.h"
 
 namespace satchel::storage::maildir {
@@ -106,14 +107,7 @@ Result<AppendResult> MaildirAppendSink::commit(const Flags& flags, std::time_t i
   if (auto st = fsync_subdirs(dir_.get()); !st) return st.error();
 
   m.flags = flags.system;
-  for (const auto& k : flags.keywords) {
-    bool storable = !k.empty() && std::none_of(k.begin(), k.end(), [](char c) {
-      return static_cast<unsigned char>(c) <= 0x20 || c == 0x7f;
-    });
-    if (storable) m.keywords.push_back(k);
-  }
-  std::sort(m.keywords.begin(), m.keywords.end());
-  m.keywords.erase(std::unique(m.keywords.begin(), m.keywords.end()), m.keywords.end());
+  m.keywords = index::normalize_keywords(flags.keywords);
   m.internal_date = internal_date;
   m.tz = internal_tz;
   m.size = crlf_.finish();

@@ -6,7 +6,7 @@
 #include <algorithm>
 #include <cerrno>
 
-#include "base/ascii.h"
+#include "storage/index/flag_ops.h"
 #include "storage/maildir/maildir_copy.h"
 #include "storage/maildir/maildir_filename.h"
 #include "storage/maildir/maildir_sync.h"
@@ -22,46 +22,6 @@ std::vector<Uid> sorted_unique(std::span<const Uid> uids) {
   std::vector<Uid> out(uids.begin(), uids.end());
   std::sort(out.begin(), out.end());
   out.erase(std::unique(out.begin(), out.end()), out.end());
-  return out;
-}
-
-bool has_keyword(const std::vector<std::string>& list, std::string_view kw) {
-  return std::any_of(list.begin(), list.end(),
-                     [kw](const std::string& k) { return ascii::iequals(k, kw); });
-}
-
-bool storable_keyword(std::string_view kw) {
-  return !kw.empty() && std::none_of(kw.begin(), kw.end(), [](char c) {
-    auto u = static_cast<unsigned char>(c);
-    return u <= 0x20 || u == 0x7f;
-  });
-}
-
-// RFC 3501 §6.4.6: FLAGS replaces, +FLAGS adds, -FLAGS removes. Keywords compare without
-// regard to case and keep the spelling first stored.
-Flags apply_flags(const Flags& old, FlagOp op, const Flags& change) {
-  Flags out = old;
-  switch (op) {
-    case FlagOp::Replace:
-      out.system = change.system;
-      out.keywords.clear();
-      for (const auto& k : change.keywords) {
-        if (storable_keyword(k) && !has_keyword(out.keywords, k)) out.keywords.push_back(k);
-      }
-      break;
-    case FlagOp::Add:
-      out.system |= change.system;
-      for (const auto& k : change.keywords) {
-        if (storable_keyword(k) && !has_keyword(out.keywords, k)) out.keywords.push_back(k);
-      }
-      break;
-    case FlagOp::Remove:
-      out.system &= static_cast<std::uint8_t>(~change.system);
-      std::erase_if(out.keywords,
-                    [&](const std::string& k) { return has_keyword(change.keywords, k); });
-      break;
-  }
-  std::sort(out.keywords.begin(), out.keywords.end());
   return out;
 }
 
@@ -178,7 +138,7 @@ Result<Mailbox::StoreResult> MaildirMailbox::store_flags(std::span<const Uid> ui
       continue;
     }
     Flags old{m.flags, m.keywords};
-    Flags now = apply_flags(old, op, flags);
+    Flags now = index::apply_flags(old, op, flags);
     if (now == old) {
       // RFC 7162 §3.1: setting a flag that is already set does not change the modseq.
       out.updated.push_back(to_info(m));
@@ -227,7 +187,7 @@ Result<std::vector<Uid>> MaildirMailbox::remove_messages(const std::vector<Uid>*
   if (!row_r) return row_r.error();
   if (!*row_r) return Error::permanent("NONEXISTENT", "Mailbox vanished: " + name_);
   index::MailboxRow row = std::move(**row_r);
-  auto msgs = idx.messages(row.id);
+  auto msgs = deleted_only ? idx.messages_flagged(row.id, kDeleted) : idx.messages(row.id);
   if (!msgs) return msgs.error();
   std::vector<Uid> filter;
   if (only != nullptr) filter = sorted_unique(*only);
