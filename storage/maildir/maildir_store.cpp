@@ -85,6 +85,17 @@ Result<std::unique_ptr<MaildirStore>> MaildirStore::open_root(const std::string&
   if (!ctx->root.valid()) return errno_error("open " + root_path, errno);
   if (auto st = make_maildir_at(ctx->root.get(), ""); !st) return st.error();
   std::string path = index_path.empty() ? root_path + "/" + kIndexFile : index_path;
+  if (!index_path.empty()) {
+    // An index kept outside the mail (e.g. /var/lib/satchel/index/<user>.sqlite): create its
+    // directory like the Maildir root, private to the mail owner.
+    std::size_t slash = index_path.rfind('/');
+    if (index_path.front() != '/' || slash == std::string::npos) {
+      return Error::permanent("", "Index path must be absolute: " + index_path);
+    }
+    if (slash > 0) {
+      if (auto st = make_dirs(index_path.substr(0, slash)); !st) return st.error();
+    }
+  }
   bool fresh = false;
   auto idx = index::MailIndex::open(path, &fresh);
   if (!idx) return idx.error();

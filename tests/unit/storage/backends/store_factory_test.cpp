@@ -19,9 +19,9 @@ TEST_CASE("the factory opens maildir: locations, expanding ~/ to the home") {
   REQUIRE((*store)->create("Sent").ok());
   CHECK(std::filesystem::is_directory(tmp.path + "/Mail/.Sent/new"));
 
-  StoreLocation abs{"bob", "", "maildir:" + tmp.path + "/bob", tmp.path + "/bob.sqlite"};
+  StoreLocation abs{"bob", "", "maildir:" + tmp.path + "/bob", tmp.path + "/idx/u/bob.sqlite"};
   REQUIRE(factory->open(abs).ok());
-  CHECK(std::filesystem::exists(tmp.path + "/bob.sqlite"));
+  CHECK(std::filesystem::exists(tmp.path + "/idx/u/bob.sqlite"));
   CHECK_FALSE(std::filesystem::exists(tmp.path + "/bob/satchel.index.sqlite"));
 }
 

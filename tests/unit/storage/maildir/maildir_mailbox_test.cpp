@@ -313,3 +313,50 @@ TEST_CASE("a Mailbox whose mailbox was deleted and recreated elsewhere asks to r
   CHECK(snap(*fresh).empty());
   CHECK(fresh->info().uidvalidity != mb->info().uidvalidity);
 }
+
+TEST_CASE("changes_since reports flag changes, new messages and expunges from another session") {
+  TempDir tmp;
+  auto store = open_store(tmp);
+  append(*store, "INBOX", "1\r\n");
+  append(*store, "INBOX", "2\r\n");
+  auto watcher = open_mb(*store, "INBOX");
+  snap(*watcher);
+  ModSeq since = watcher->info().highest_modseq;
+  auto other_store = open_store(tmp);
+  auto actor = open_mb(*other_store, "INBOX");
+  snap(*actor);
+  Uid one[] = {1};
+  Uid two[] = {2};
+  REQUIRE(actor->store_flags(one, FlagOp::Add, Flags{kSeen, {}}, 0).ok());
+  REQUIRE(actor->store_flags(two, FlagOp::Add, Flags{kDeleted, {}}, 0).ok());
+  REQUIRE(actor->expunge(nullptr).ok());
+  append(*other_store, "INBOX", "3\r\n");
+  auto ch = watcher->changes_since(since);
+  REQUIRE(ch.ok());
+  REQUIRE(ch->changed.size() == 2);
+  CHECK(ch->changed[0].uid == 1);
+  CHECK(ch->changed[0].flags.system == kSeen);
+  CHECK(ch->changed[1].uid == 3);
+  CHECK(ch->expunged == std::vector<Uid>{2});
+  CHECK(ch->info.uidnext == 4);
+  CHECK(ch->info.highest_modseq > since);
+  CHECK(watcher->info().highest_modseq == ch->info.highest_modseq);
+  // Nothing new since then.
+  auto none = watcher->changes_since(ch->info.highest_modseq);
+  REQUIRE(none.ok());
+  CHECK(none->changed.empty());
+  CHECK(none->expunged.empty());
+}
+
+TEST_CASE("a read-only session leaves delivered files in new/") {
+  TempDir tmp;
+  auto store = open_store(tmp);
+  write_file(tmp.maildir() + "/new/1700000001.M1P1.mta", "x\n");
+  auto ro = open_mb(*store, "INBOX", true);
+  auto msgs = snap(*ro);
+  REQUIRE(msgs.size() == 1);
+  CHECK(files_in(tmp.maildir() + "/new").size() == 1);
+  CHECK(ro->read_message(msgs[0].uid).value() == "x\r\n");
+  auto rw = open_mb(*store, "INBOX");
+  REQUIRE(rw->read_message(msgs[0].uid).ok());
+}
