@@ -14,7 +14,7 @@ std::string capabilities(const SessionState& s) {
       caps += " LOGINDISABLED";
     return caps;
   }
-  caps += " UIDPLUS UNSELECT NAMESPACE CHILDREN";
+  caps += " UIDPLUS UNSELECT NAMESPACE CHILDREN IDLE";
   return caps;
 }
 

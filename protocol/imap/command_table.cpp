@@ -26,6 +26,7 @@ constexpr CommandSpec kCommands[] = {
     {"APPEND", cmd_append, kLoggedIn, 0},
     {"NAMESPACE", cmd_namespace, kLoggedIn, 0},
     {"ENABLE", cmd_enable, kLoggedIn, 0},
+    {"IDLE", cmd_idle, kLoggedIn, 0},
     {"CHECK", cmd_check, kSelected, 0},
     {"CLOSE", cmd_close, kSelected, 0},
     {"UNSELECT", cmd_unselect, kSelected, 0},

@@ -68,5 +68,8 @@ void cmd_copy(Ctx&);
 void cmd_namespace(Ctx&);
 void cmd_id(Ctx&);
 void cmd_enable(Ctx&);
+void cmd_idle(Ctx&);
+// The line that ends IDLE ("DONE", RFC 2177 §3).
+void idle_done(Ctx&, std::string_view line);
 
 }  // namespace satchel::imap

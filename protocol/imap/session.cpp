@@ -65,17 +65,18 @@ void Session::on_tls_started() {
   // RFC 3501 §6.2.1 / RFC 2595 §3.1: forget everything learned before the handshake.
   st_.conn.tls_active = true;
   st_.sasl_tag.reset();
+  st_.idle_tag.reset();
   st_.append = {};
   reader_.reset();
 }
 
 void Session::poll(std::string& out) {
   if (st_.state != State::Selected || !st_.selected) return;
-  // Between commands (IDLE later) EXPUNGE may be sent only when a command is in progress
-  // (RFC 3501 §7.4.1); the IDLE command counts as one. Without IDLE nothing is sent here.
-  std::string scratch;
-  (void)scratch;
-  (void)out;
+  // Only between commands or during IDLE; never in the middle of a command's literals.
+  if (st_.sasl_tag || (!st_.idle_tag && !reader_.idle())) return;
+  // RFC 3501 §7.4.1: EXPUNGE only while a command is in progress; IDLE is one (RFC 2177).
+  Status st = st_.selected->sync(out, st_.idle_tag.has_value(), false);
+  if (!st) log::warning("imap: user=" + st_.user + " poll failed: " + st.error().message);
 }
 
 void Session::on_reader_error(const CommandReader::Event& ev, std::string& out) {
@@ -99,6 +100,8 @@ void Session::on_literal_header(const CommandReader::Event& ev, std::string& out
   std::string tag = partial.tag();
   auto reject = [&](std::string_view status, std::string_view code, std::string_view text) {
     reader_.reject_literal();
+    st_.append = {};
+    st_.idle_tag.reset();
     out += tagged(tag, status, code, text);
   };
   auto accept = [&](bool stream) {
@@ -167,6 +170,13 @@ Session::Outcome Session::execute(Command& cmd, std::string& out) {
     sasl_continue(ctx, cmd.lines.front());
     if (!ctx.continues) out += ctx.tagged_line;
     return {ctx.next, ctx.delay};
+  }
+  if (st_.idle_tag) {
+    std::string tag = *st_.idle_tag;
+    Ctx ctx{st_, tag, p, out};
+    idle_done(ctx, cmd.lines.front());
+    out += ctx.tagged_line;
+    return {};
   }
 
   std::string tag = cmd.tag();

@@ -44,6 +44,7 @@ struct SessionState {
   std::unique_ptr<SelectedMailbox> selected;  // Non-null exactly in State::Selected.
   PendingAppend append;
   std::optional<std::string> sasl_tag;  // AUTHENTICATE waiting for a client response line.
+  std::optional<std::string> idle_tag;  // IDLE waiting for DONE (RFC 2177).
 
   // Leaves the Selected state (SELECT of another mailbox, CLOSE, UNSELECT).
   void deselect() {

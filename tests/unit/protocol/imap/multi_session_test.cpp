@@ -128,3 +128,43 @@ TEST_CASE("EXAMINE does not claim \\Recent and does not set \\Seen") {
   s.login();
   CHECK(contains(s.select(), "* 1 RECENT"));
 }
+
+TEST_CASE("IDLE: poll() pushes EXISTS, FETCH and EXPUNGE until DONE") {
+  ImapWorld w;
+  w.store().deliver("INBOX", kMsg);
+  w.store().deliver("INBOX", kMsg);
+  ImapDriver a(w), b(w);
+  a.login();
+  b.login();
+  a.select();
+  b.select();
+  CHECK(a.send("i IDLE\r\n") == "+ idling\r\n");
+  std::string out;
+  a.session().poll(out);
+  CHECK(out.empty());
+  w.store().deliver("INBOX", kMsg);
+  b.send("s STORE 1 +FLAGS.SILENT (\\Deleted)\r\ne EXPUNGE\r\n");
+  a.session().poll(out);
+  CHECK(out == "* 1 EXPUNGE\r\n* 2 EXISTS\r\n* 1 RECENT\r\n");
+  CHECK(a.send("DONE\r\n") == "i OK Idle completed.\r\n");
+  CHECK(a.send("n NOOP\r\n") == "n OK NOOP completed.\r\n");
+  a.send("i IDLE\r\n");
+  CHECK(a.send("NOPE\r\n").rfind("i BAD", 0) == 0);
+}
+
+TEST_CASE("poll() outside IDLE sends EXISTS and FETCH but never EXPUNGE") {
+  ImapWorld w;
+  w.store().deliver("INBOX", kMsg);
+  ImapDriver a(w), b(w);
+  a.login();
+  b.login();
+  a.select();
+  b.select();
+  b.send("s STORE 1 +FLAGS.SILENT (\\Deleted)\r\ne EXPUNGE\r\n");
+  w.store().deliver("INBOX", kMsg);
+  std::string out;
+  a.session().poll(out);
+  // The expunged message keeps its number (and \\Recent) until EXPUNGE may be sent.
+  CHECK(out == "* 2 EXISTS\r\n* 2 RECENT\r\n");
+  CHECK(a.send("n NOOP\r\n") == "* 1 EXPUNGE\r\nn OK NOOP completed.\r\n");
+}
