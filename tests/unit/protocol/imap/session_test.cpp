@@ -266,3 +266,31 @@ TEST_CASE("LOGOUT says BYE and closes") {
   CHECK(d.send("a LOGOUT\r\nb NOOP\r\n") == "* BYE Logging out\r\na OK Logout completed.\r\n");
   CHECK(d.last().next == protocol::Next::Close);
 }
+
+TEST_CASE("FETCH of MIME parts, RFC822.HEADER and BINARY") {
+  ImapWorld w;
+  std::string mime =
+      "Subject: parts\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=XX\r\n\r\n"
+      "--XX\r\nContent-Type: text/plain\r\n\r\nfirst part\r\n"
+      "--XX\r\nContent-Type: application/octet-stream\r\nContent-Transfer-Encoding: base64\r\n\r\n"
+      "aGVsbG8=\r\n--XX--\r\n";
+  w.store().deliver("INBOX", mime);
+  ImapDriver d(w);
+  d.login();
+  d.select();
+  std::string out =
+      d.send("a FETCH 1 (BODY.PEEK[1] BINARY.PEEK[2] BINARY.SIZE[2] RFC822.HEADER)\r\n");
+  CHECK(contains(out, "BODY[1] {10}\r\nfirst part"));
+  CHECK(contains(out, "BINARY[2] {5}\r\nhello"));
+  CHECK(contains(out, "BINARY.SIZE[2] 5"));
+  CHECK(contains(out, "RFC822.HEADER {"));
+  CHECK_FALSE(contains(out, "\\Seen"));
+  out = d.send("b FETCH 1 BODY[3]\r\n");
+  CHECK(contains(out, "BODY[3] {0}\r\n"));
+  CHECK(contains(out, "FLAGS (\\Seen \\Recent)"));
+  CHECK(contains(d.send("c FETCH 1 BODY.PEEK[0]\r\n"), "c BAD"));
+  CHECK(contains(d.send("c FETCH 1 BODY.PEEK[MIME]\r\n"), "c BAD"));
+  CHECK(contains(d.send("c FETCH 1 BODY.PEEK[]<0.4294967296>\r\n"), "c BAD"));
+  // Already \Seen: no FLAGS side effect to report.
+  CHECK_FALSE(contains(d.send("d FETCH 1 RFC822.TEXT\r\n"), "FLAGS"));
+}
