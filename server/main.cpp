@@ -1,6 +1,58 @@
+// satcheld: the Satchel IMAP/POP3 daemon.
 #include <cstdio>
+#include <cstring>
+#include <string>
 
-int main() {
-  std::puts("satcheld");
-  return 0;
+#include "config/parser.h"
+#include "server/master/master.h"
+
+namespace {
+
+constexpr const char* kDefaultConfig = "/etc/satchel/satchel.conf";
+
+void usage(std::FILE* out) {
+  std::fprintf(out,
+               "usage: satcheld [-c FILE] [-f] [--check-config] [--version]\n"
+               "  -c FILE           configuration file (default %s)\n"
+               "  -f, --foreground  stay in the foreground (systemd, ./dev run)\n"
+               "  --check-config    validate the configuration and exit\n",
+               kDefaultConfig);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  satchel::server::MasterOptions options;
+  options.config_file = kDefaultConfig;
+  bool check_only = false;
+  for (int i = 1; i < argc; ++i) {
+    std::string arg = argv[i];
+    if ((arg == "-c" || arg == "--config") && i + 1 < argc) {
+      options.config_file = argv[++i];
+    } else if (arg == "-f" || arg == "--foreground") {
+      options.foreground = true;
+    } else if (arg == "--check-config" || arg == "-t") {
+      check_only = true;
+    } else if (arg == "--version" || arg == "-V") {
+      std::printf("satcheld 0.1.0\n");
+      return 0;
+    } else if (arg == "-h" || arg == "--help") {
+      usage(stdout);
+      return 0;
+    } else {
+      std::fprintf(stderr, "satcheld: unknown argument '%s'\n", arg.c_str());
+      usage(stderr);
+      return 2;
+    }
+  }
+  if (check_only) {
+    auto settings = satchel::config::parse_file(options.config_file);
+    if (!settings) {
+      std::fprintf(stderr, "%s\n", settings.error().message.c_str());
+      return 2;
+    }
+    std::printf("%s: configuration is valid\n", options.config_file.c_str());
+    return 0;
+  }
+  return satchel::server::run_master(options);
 }

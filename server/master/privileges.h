@@ -1,0 +1,27 @@
+// Privilege handling, written once for every process role (CONVENTIONS.md rule 8).
+#pragma once
+
+#include <string>
+
+#include "base/result.h"
+
+namespace satchel::server {
+
+struct Identity {
+  unsigned uid = 0;
+  unsigned gid = 0;
+};
+
+// Looks up the user (and group; empty group: the user's primary group).
+Result<Identity> resolve_identity(const std::string& user, const std::string& group);
+
+// Drops from root to `id` for good: supplementary groups, then gid, then uid (in that order:
+// after setresuid the process could no longer change its groups), and checks that root cannot
+// be regained. Call after binding and loading keys, before reading any client byte.
+Status drop_privileges(const Identity& id);
+
+// Raises RLIMIT_NOFILE so `wanted` descriptors fit (as far as the hard limit, or beyond it when
+// root). Returns the limit now in force.
+unsigned long raise_fd_limit(unsigned long wanted);
+
+}  // namespace satchel::server

@@ -1,0 +1,412 @@
+#include "server/net/connection.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
+#include <cstring>
+
+#include "base/log.h"
+#include "protocol/imap/make_session.h"
+#include "protocol/pop3/make_session.h"
+#include "server/net/listen_socket.h"
+#include "server/worker/worker.h"
+
+namespace satchel::server {
+namespace {
+
+// Input held while a command runs; beyond it reading pauses (CONVENTIONS.md rule 6).
+constexpr std::size_t kMaxBufferedInput = 1024 * 1024;
+// Output queued to a slow client; beyond it no further command runs until it drains.
+constexpr std::size_t kOutputHighWater = 4 * 1024 * 1024;
+
+struct WriteReq {
+  uv_write_t req{};
+  std::string bytes;
+  Connection* owner = nullptr;
+};
+
+std::pair<std::string, int> address_of(const sockaddr_storage& ss) {
+  char host[INET6_ADDRSTRLEN] = "";
+  if (ss.ss_family == AF_INET) {
+    auto* in = reinterpret_cast<const sockaddr_in*>(&ss);
+    inet_ntop(AF_INET, &in->sin_addr, host, sizeof host);
+    return {host, ntohs(in->sin_port)};
+  }
+  if (ss.ss_family == AF_INET6) {
+    auto* in6 = reinterpret_cast<const sockaddr_in6*>(&ss);
+    inet_ntop(AF_INET6, &in6->sin6_addr, host, sizeof host);
+    std::string text = host;
+    // An IPv4 client on a dual-stack socket: log and match it as plain IPv4.
+    if (text.rfind("::ffff:", 0) == 0 && text.find('.') != std::string::npos) text = text.substr(7);
+    return {text, ntohs(in6->sin6_port)};
+  }
+  return {"unknown", 0};
+}
+
+bool is_loopback(const std::string& ip) {
+  return ip.rfind("127.", 0) == 0 || ip == "::1";
+}
+
+}  // namespace
+
+struct Connection::Job {
+  uv_work_t req{};
+  Connection* owner = nullptr;
+  std::string input;
+  std::string output;
+  protocol::FeedResult result;
+  bool poll_only = false;
+};
+
+Connection::Connection(Worker& worker, std::uint64_t id, const ListenSocket& listener)
+    : worker_(worker), id_(id), listener_(listener), started_(std::chrono::steady_clock::now()) {
+  uv_tcp_init(worker_.loop(), &tcp_);
+  uv_timer_init(worker_.loop(), &idle_timer_);
+  uv_timer_init(worker_.loop(), &delay_timer_);
+  tcp_.data = this;
+  idle_timer_.data = this;
+  delay_timer_.data = this;
+  open_handles_ = 3;
+}
+
+Connection::~Connection() = default;
+
+void Connection::start() {
+  sockaddr_storage peer{}, local{};
+  int len = sizeof peer;
+  uv_tcp_getpeername(&tcp_, reinterpret_cast<sockaddr*>(&peer), &len);
+  len = sizeof local;
+  uv_tcp_getsockname(&tcp_, reinterpret_cast<sockaddr*>(&local), &len);
+  auto [rip, rport] = address_of(peer);
+  auto [lip, lport] = address_of(local);
+  remote_ip_ = rip;
+  remote_port_ = rport;
+  uv_tcp_nodelay(&tcp_, 1);
+
+  protocol::ConnectionInfo info;
+  info.remote_ip = rip;
+  info.remote_port = rport;
+  info.local_ip = lip;
+  info.local_port = lport;
+  info.listener_name = listener_.listener;
+  info.tls_active = listener_.tls == config::TlsMode::Implicit;
+  info.starttls_offered = listener_.tls == config::TlsMode::StartTls && worker_.setup().make_tls;
+  // Cleartext passwords: over TLS, from loopback, or where the listener allows them.
+  info.plaintext_auth_allowed = listener_.plaintext_auth || is_loopback(rip);
+
+  const auto& settings = worker_.settings();
+  protocol::Limits limits;
+  limits.max_line = settings.max_line;
+  limits.max_message = settings.max_message_size;
+  if (listener_.protocol == config::Protocol::Imap)
+    session_ = imap::make_imap_session(info, limits, worker_.setup().services);
+  else
+    session_ = pop3::make_pop3_session(info, limits, worker_.setup().services);
+
+  log::info("connect: proto=" +
+            std::string(listener_.protocol == config::Protocol::Imap ? "imap" : "pop3") +
+            " listener=" + listener_.listener + " rip=" + remote_ip_ +
+            " rport=" + std::to_string(remote_port_));
+
+  if (info.tls_active) {
+    if (!worker_.setup().make_tls) {
+      log::error("listener " + listener_.listener + ": implicit TLS without certificates");
+      close();
+      return;
+    }
+    tls_ = worker_.setup().make_tls(listener_.protocol);
+    if (!tls_) {
+      close();
+      return;
+    }
+  } else {
+    send(session_->greeting());
+  }
+  arm_idle_timer();
+  resume_reading();
+}
+
+void Connection::refuse(const std::string& line) {
+  close_when_written_ = true;
+  write_raw(line);
+}
+
+void Connection::on_alloc(uv_handle_t* handle, std::size_t, uv_buf_t* buf) {
+  auto* self = static_cast<Connection*>(handle->data);
+  buf->base = self->worker_.read_buffer();
+  buf->len = self->worker_.read_buffer_size();
+}
+
+void Connection::on_read(uv_stream_t* stream, ssize_t nread, const uv_buf_t* buf) {
+  auto* self = static_cast<Connection*>(stream->data);
+  if (nread == 0) return;
+  if (nread < 0) {
+    // EOF or reset: whatever the session holds (an unfinished APPEND) is dropped with it.
+    self->close();
+    return;
+  }
+  self->bytes_in_ += static_cast<std::uint64_t>(nread);
+  std::string_view bytes(buf->base, static_cast<std::size_t>(nread));
+  self->arm_idle_timer();
+  if (!self->tls_) {
+    self->handle_plaintext(bytes);
+    return;
+  }
+  bool was_done = self->tls_->handshake_done();
+  if (!self->tls_->receive(bytes)) {
+    self->flush_transport();
+    log::info("tls failed: rip=" + self->remote_ip_ + " reason=" + self->tls_->error());
+    self->close_after_output();
+    return;
+  }
+  self->flush_transport();
+  if (!was_done && self->tls_->handshake_done()) {
+    log::info("tls: rip=" + self->remote_ip_ + " " + self->tls_->describe());
+    if (self->job_running_) return;  // Cannot happen: no job runs during a handshake.
+    bool implicit = self->listener_.tls == config::TlsMode::Implicit;
+    if (implicit)
+      self->send(self->session_->greeting());
+    else
+      self->session_->on_tls_started();
+  }
+  std::string plain = self->tls_->take_plaintext();
+  if (!plain.empty()) self->handle_plaintext(plain);
+}
+
+void Connection::handle_plaintext(std::string_view bytes) {
+  if (closing_ || close_when_written_) return;
+  input_.append(bytes);
+  if (input_.size() > kMaxBufferedInput) pause_reading();
+  maybe_schedule();
+}
+
+void Connection::maybe_schedule() {
+  if (job_running_ || closing_ || close_when_written_ || delayed_ || !session_) return;
+  if (tls_ && !tls_->handshake_done()) return;
+  if (input_.empty()) return;
+  if (pending_write_bytes_ > kOutputHighWater) {
+    pause_reading();
+    return;
+  }
+  auto* job = new Job;
+  job->owner = this;
+  job->input = std::move(input_);
+  input_.clear();
+  job->req.data = job;
+  job_running_ = true;
+  uv_queue_work(worker_.loop(), &job->req, run_job, after_job);
+}
+
+void Connection::run_job(uv_work_t* req) {
+  auto* job = static_cast<Job*>(req->data);
+  // Pool thread: the session is ours alone until after_job runs on the loop.
+  if (job->poll_only)
+    job->owner->session_->poll(job->output);
+  else
+    job->result = job->owner->session_->feed(job->input, job->output);
+}
+
+void Connection::after_job(uv_work_t* req, int) {
+  std::unique_ptr<Job> job(static_cast<Job*>(req->data));
+  job->owner->finish_job(*job);
+}
+
+void Connection::finish_job(Job& job) {
+  job_running_ = false;
+  authenticated_ = session_->authenticated();
+  if (authenticated_ && user_.empty()) user_ = session_->user();
+  if (closing_) {
+    maybe_destroy();
+    return;
+  }
+  std::size_t consumed = std::min(job.result.consumed, job.input.size());
+  switch (job.result.next) {
+    case protocol::Next::Close:
+      send(job.output);
+      input_.clear();
+      close_after_output();
+      return;
+    case protocol::Next::StartTls:
+      send(job.output);
+      // RFC 3501 §6.2.1 / RFC 2595 §3.1: nothing the client sent after the STARTTLS command
+      // may be used inside TLS (the command-injection class of bugs): discard it all.
+      input_.clear();
+      start_tls();
+      return;
+    case protocol::Next::Read:
+      break;
+  }
+  // Bytes that arrived while the job ran go after what the session left unconsumed.
+  input_.insert(0, job.input, consumed, std::string::npos);
+  send(job.output);
+  if (shutting_down_) {
+    send(session_->shutdown_notice(false));
+    close_after_output();
+    return;
+  }
+  if (job.result.delay.count() > 0) {
+    delayed_ = true;
+    pause_reading();
+    uv_timer_start(&delay_timer_, on_delay_done,
+                   static_cast<std::uint64_t>(job.result.delay.count()), 0);
+    return;
+  }
+  if (input_.size() <= kMaxBufferedInput) resume_reading();
+  arm_idle_timer();
+  // Only continue if the session made progress; otherwise wait for more bytes.
+  if (consumed > 0 && !input_.empty()) maybe_schedule();
+}
+
+void Connection::on_delay_done(uv_timer_t* timer) {
+  auto* self = static_cast<Connection*>(timer->data);
+  self->delayed_ = false;
+  if (self->closing_) return;
+  self->resume_reading();
+  self->maybe_schedule();
+}
+
+void Connection::start_tls() {
+  if (!worker_.setup().make_tls) {
+    close_after_output();
+    return;
+  }
+  tls_ = worker_.setup().make_tls(listener_.protocol);
+  if (!tls_) {
+    close_after_output();
+    return;
+  }
+  resume_reading();
+}
+
+void Connection::send(std::string_view plaintext) {
+  if (plaintext.empty() || closing_) return;
+  if (!tls_) {
+    write_raw(std::string(plaintext));
+    return;
+  }
+  if (!tls_->send(plaintext)) {
+    log::info("tls write failed: rip=" + remote_ip_ + " reason=" + tls_->error());
+    close();
+    return;
+  }
+  flush_transport();
+}
+
+void Connection::flush_transport() {
+  std::string wire = tls_->take_wire_bytes();
+  if (!wire.empty()) write_raw(std::move(wire));
+}
+
+void Connection::write_raw(std::string bytes) {
+  if (closing_ || bytes.empty()) return;
+  auto* w = new WriteReq;
+  w->bytes = std::move(bytes);
+  w->owner = this;
+  w->req.data = w;
+  pending_write_bytes_ += w->bytes.size();
+  bytes_out_ += w->bytes.size();
+  uv_buf_t buf = uv_buf_init(w->bytes.data(), static_cast<unsigned>(w->bytes.size()));
+  int rc = uv_write(&w->req, reinterpret_cast<uv_stream_t*>(&tcp_), &buf, 1, on_write);
+  if (rc != 0) {
+    pending_write_bytes_ -= w->bytes.size();
+    delete w;
+    close();
+  }
+}
+
+void Connection::on_write(uv_write_t* req, int status) {
+  std::unique_ptr<WriteReq> w(static_cast<WriteReq*>(req->data));
+  Connection* self = w->owner;
+  self->pending_write_bytes_ -= w->bytes.size();
+  if (status < 0) {
+    self->close();
+    return;
+  }
+  if (self->close_when_written_ && self->pending_write_bytes_ == 0) {
+    self->close();
+    return;
+  }
+  if (self->pending_write_bytes_ <= kOutputHighWater / 2 && !self->delayed_ && !self->closing_) {
+    if (self->input_.size() <= kMaxBufferedInput) self->resume_reading();
+    self->maybe_schedule();
+  }
+}
+
+void Connection::close_after_output() {
+  if (tls_) {
+    tls_->close_notify();
+    flush_transport();
+  }
+  close_when_written_ = true;
+  pause_reading();
+  if (pending_write_bytes_ == 0) close();
+}
+
+void Connection::shutdown() {
+  if (closing_) return;
+  if (job_running_) {
+    shutting_down_ = true;
+    return;
+  }
+  if (session_ && (!tls_ || tls_->handshake_done())) send(session_->shutdown_notice(false));
+  close_after_output();
+}
+
+void Connection::arm_idle_timer() {
+  const auto& s = worker_.settings();
+  std::uint64_t seconds = authenticated_ ? s.idle_timeout_s : s.login_timeout_s;
+  uv_timer_start(&idle_timer_, on_idle_timeout, seconds * 1000, 0);
+}
+
+void Connection::on_idle_timeout(uv_timer_t* timer) {
+  auto* self = static_cast<Connection*>(timer->data);
+  if (self->job_running_) {
+    self->arm_idle_timer();  // A long command is not idleness.
+    return;
+  }
+  log::info("idle timeout: rip=" + self->remote_ip_);
+  if (self->session_ && (!self->tls_ || self->tls_->handshake_done()))
+    self->send(self->session_->shutdown_notice(true));
+  self->close_after_output();
+}
+
+void Connection::pause_reading() {
+  if (!reading_) return;
+  uv_read_stop(reinterpret_cast<uv_stream_t*>(&tcp_));
+  reading_ = false;
+}
+
+void Connection::resume_reading() {
+  if (reading_ || closing_ || close_when_written_) return;
+  if (uv_read_start(reinterpret_cast<uv_stream_t*>(&tcp_), on_alloc, on_read) == 0) reading_ = true;
+}
+
+void Connection::close() {
+  if (closing_) return;
+  closing_ = true;
+  reading_ = false;
+  if (session_) {
+    auto secs = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() -
+                                                                 started_)
+                    .count();
+    log::info("disconnect: " + (user_.empty() ? std::string("user=-") : "user=" + user_) +
+              " rip=" + remote_ip_ + " in=" + std::to_string(bytes_in_) +
+              " out=" + std::to_string(bytes_out_) + " duration=" + std::to_string(secs) + "s");
+  }
+  uv_close(reinterpret_cast<uv_handle_t*>(&tcp_), on_close);
+  uv_close(reinterpret_cast<uv_handle_t*>(&idle_timer_), on_close);
+  uv_close(reinterpret_cast<uv_handle_t*>(&delay_timer_), on_close);
+}
+
+void Connection::on_close(uv_handle_t* handle) {
+  auto* self = static_cast<Connection*>(handle->data);
+  --self->open_handles_;
+  self->maybe_destroy();
+}
+
+void Connection::maybe_destroy() {
+  // Deleted only when no libuv handle and no pool job can reach it any more.
+  if (open_handles_ == 0 && !job_running_) worker_.destroy(id_);
+}
+
+}  // namespace satchel::server

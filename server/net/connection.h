@@ -1,0 +1,102 @@
+// Connection: one client socket in a worker, the session that speaks on it, and the thread-pool
+// job that runs the session's blocking work (DESIGN.md: nothing blocks the loop).
+//
+// Ownership (CONVENTIONS.md rule 5): the Worker owns every Connection through its table. A
+// Connection owns its uv_tcp_t and uv_timer_t by value and asks the Worker to delete it only
+// when both handles are closed and no job is running, so a completion never meets a dead
+// object.
+#pragma once
+
+#include <uv.h>
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "protocol/session.h"
+#include "server/net/transport.h"
+
+namespace satchel::server {
+
+class Worker;
+struct ListenSocket;
+
+class Connection {
+ public:
+  Connection(Worker& worker, std::uint64_t id, const ListenSocket& listener);
+  ~Connection();
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+
+  uv_tcp_t* tcp() { return &tcp_; }
+  std::uint64_t id() const { return id_; }
+
+  // Called once the socket is accepted: creates the session, sends the greeting (or starts
+  // the TLS handshake on an implicit-TLS listener) and starts reading.
+  void start();
+
+  // Server shutdown: finish the command in flight, send the session's BYE, close.
+  void shutdown();
+
+  // Closes now (any output not yet written is dropped). Safe to call twice.
+  void close();
+
+  // Sends a refusal line and closes (too many connections).
+  void refuse(const std::string& line);
+
+ private:
+  struct Job;
+
+  static void on_alloc(uv_handle_t* handle, std::size_t suggested, uv_buf_t* buf);
+  static void on_read(uv_stream_t* stream, ssize_t nread, const uv_buf_t* buf);
+  static void on_write(uv_write_t* req, int status);
+  static void on_close(uv_handle_t* handle);
+  static void on_idle_timeout(uv_timer_t* timer);
+  static void on_delay_done(uv_timer_t* timer);
+  static void run_job(uv_work_t* req);
+  static void after_job(uv_work_t* req, int status);
+
+  void handle_plaintext(std::string_view bytes);
+  void maybe_schedule();
+  void finish_job(Job& job);
+  void send(std::string_view plaintext);
+  void write_raw(std::string bytes);
+  void flush_transport();
+  void start_tls();
+  void arm_idle_timer();
+  void pause_reading();
+  void resume_reading();
+  void close_after_output();
+  void maybe_destroy();
+
+  Worker& worker_;
+  std::uint64_t id_;
+  const ListenSocket& listener_;
+  uv_tcp_t tcp_{};
+  uv_timer_t idle_timer_{};
+  uv_timer_t delay_timer_{};
+  int open_handles_ = 0;
+
+  std::unique_ptr<protocol::Session> session_;
+  std::unique_ptr<Transport> tls_;  // Set while TLS is active or being negotiated.
+  std::string input_;               // Plaintext received and not yet given to the session.
+
+  bool reading_ = false;
+  bool job_running_ = false;
+  bool delayed_ = false;
+  bool closing_ = false;  // close() was called.
+  bool close_when_written_ = false;
+  bool shutting_down_ = false;  // shutdown() was called while a job ran.
+  bool authenticated_ = false;  // Mirror of session_->authenticated(), read on the loop only.
+  std::size_t pending_write_bytes_ = 0;
+
+  std::string remote_ip_;
+  int remote_port_ = 0;
+  std::string user_;
+  std::uint64_t bytes_in_ = 0;
+  std::uint64_t bytes_out_ = 0;
+  std::chrono::steady_clock::time_point started_;
+};
+
+}  // namespace satchel::server

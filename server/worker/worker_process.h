@@ -1,0 +1,27 @@
+// The life of a worker process, top to bottom (CONVENTIONS.md rule 8): drop privileges, open
+// the services it needs as the unprivileged user, run the loop.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <vector>
+
+#include "config/settings.h"
+#include "server/net/listen_socket.h"
+#include "server/net/transport.h"
+
+namespace satchel::server {
+
+struct WorkerProcessArgs {
+  const config::Settings* settings = nullptr;
+  const std::vector<ListenSocket>* sockets = nullptr;
+  unsigned index = 0;
+  unsigned max_connections = 0;
+  std::function<std::unique_ptr<Transport>(config::Protocol)>
+      make_tls;  // Empty without certificates.
+};
+
+// Runs in the child after fork(); returns the exit code.
+int run_worker_process(const WorkerProcessArgs& args);
+
+}  // namespace satchel::server
