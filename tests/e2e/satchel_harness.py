@@ -38,7 +38,7 @@ def _kill_leftovers():
 
 class Instance:
     def __init__(self, users=("alice", "bob"), workers=2, tls=True, extra_server="",
-                 extra_limits="", plaintext_auth=False):
+                 extra_limits="", plaintext_auth=False, extra_config=""):
         self.dir = tempfile.mkdtemp(prefix="satchel-e2e-")
         os.chmod(self.dir, 0o755)
         self.root = os.geteuid() == 0
@@ -53,6 +53,10 @@ class Instance:
                                  check=True, capture_output=True, text=True)
             self.ca = out.stdout.strip().splitlines()[-1]
         self.write_config(workers, tls, extra_server, extra_limits, plaintext_auth)
+        if extra_config:
+            # Whole extra sections ([certificate NAME], [listener NAME]...), appended as given.
+            with open(self.config, "a") as f:
+                f.write("\n" + extra_config + "\n")
         for user in self.users:
             self.admin("user", "add", user, stdin=PASSWORD + "\n")
         for user in self.users:
