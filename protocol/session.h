@@ -84,6 +84,11 @@ class Session {
   // responses that may be sent now, if any (IMAP IDLE; a no-op where not applicable).
   virtual void poll(std::string& out) = 0;
 
+  // True while the session waits for changes made elsewhere to push them (IMAP IDLE). The
+  // server then runs poll() every few seconds until this turns false. Read on the loop while
+  // no feed() or poll() runs.
+  virtual bool wants_poll() const { return false; }
+
   // The TLS handshake finished; the session forgets anything learned before it.
   virtual void on_tls_started() = 0;
 

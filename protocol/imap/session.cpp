@@ -79,6 +79,10 @@ void Session::poll(std::string& out) {
   if (!st) log::warning("imap: user=" + st_.user + " poll failed: " + st.error().message);
 }
 
+bool Session::wants_poll() const {
+  return st_.state == State::Selected && st_.selected && st_.idle_tag.has_value();
+}
+
 void Session::on_reader_error(const CommandReader::Event& ev, std::string& out) {
   st_.append = {};
   st_.sasl_tag.reset();

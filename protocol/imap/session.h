@@ -20,6 +20,7 @@ class Session : public protocol::Session {
   std::string greeting() override;
   protocol::FeedResult feed(std::span<const char> input, std::string& out) override;
   void poll(std::string& out) override;
+  bool wants_poll() const override;
   void on_tls_started() override;
   bool authenticated() const override;
   std::string shutdown_notice(bool timeout) override;

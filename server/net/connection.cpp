@@ -18,6 +18,9 @@ namespace {
 constexpr std::size_t kMaxBufferedInput = 1024 * 1024;
 // Output queued to a slow client; beyond it no further command runs until it drains.
 constexpr std::size_t kOutputHighWater = 4 * 1024 * 1024;
+// How often a session in IMAP IDLE looks for changes made elsewhere. Each look is one cheap
+// index query (plus two directory stats); inotify-driven wake-ups are issue 8's.
+constexpr std::uint64_t kPollIntervalMs = 2000;
 
 struct WriteReq {
   uv_write_t req{};
@@ -62,10 +65,10 @@ Connection::Connection(Worker& worker, std::uint64_t id, const ListenSocket& lis
     : worker_(worker), id_(id), listener_(listener), started_(std::chrono::steady_clock::now()) {
   uv_tcp_init(worker_.loop(), &tcp_);
   uv_timer_init(worker_.loop(), &idle_timer_);
-  uv_timer_init(worker_.loop(), &delay_timer_);
+  uv_timer_init(worker_.loop(), &wake_timer_);
   tcp_.data = this;
   idle_timer_.data = this;
-  delay_timer_.data = this;
+  wake_timer_.data = this;
   open_handles_ = 3;
 }
 
@@ -188,13 +191,30 @@ void Connection::maybe_schedule() {
     pause_reading();
     return;
   }
+  start_job(false);
+}
+
+void Connection::start_job(bool poll_only) {
   auto* job = new Job;
   job->owner = this;
-  job->input = std::move(input_);
-  input_.clear();
+  job->poll_only = poll_only;
+  if (!poll_only) {
+    job->input = std::move(input_);
+    input_.clear();
+  }
   job->req.data = job;
   job_running_ = true;
   uv_queue_work(worker_.loop(), &job->req, run_job, after_job);
+}
+
+void Connection::update_polling() {
+  bool wanted = session_ && session_->wants_poll() && !closing_;
+  if (wanted == polling_) return;
+  polling_ = wanted;
+  if (wanted)
+    uv_timer_start(&wake_timer_, on_wake, kPollIntervalMs, kPollIntervalMs);
+  else
+    uv_timer_stop(&wake_timer_);
 }
 
 void Connection::run_job(uv_work_t* req) {
@@ -220,6 +240,7 @@ void Connection::finish_job(Job& job) {
     return;
   }
   std::size_t consumed = std::min(job.result.consumed, job.input.size());
+  bool arrived_meanwhile = !input_.empty();
   switch (job.result.next) {
     case protocol::Next::Close:
       send(job.output);
@@ -245,22 +266,31 @@ void Connection::finish_job(Job& job) {
     return;
   }
   if (job.result.delay.count() > 0) {
+    polling_ = false;
     delayed_ = true;
     pause_reading();
-    uv_timer_start(&delay_timer_, on_delay_done,
+    uv_timer_start(&wake_timer_, on_wake,
                    static_cast<std::uint64_t>(job.result.delay.count()), 0);
     return;
   }
   if (input_.size() <= kMaxBufferedInput) resume_reading();
-  arm_idle_timer();
-  // Only continue if the session made progress; otherwise wait for more bytes.
-  if (consumed > 0 && !input_.empty()) maybe_schedule();
+  if (!job.poll_only) arm_idle_timer();
+  update_polling();
+  // Go on when there is something new to read: bytes that came in while the job ran, or
+  // leftovers after progress. Unconsumed bytes without progress wait for more input.
+  if (arrived_meanwhile || (consumed > 0 && !input_.empty())) maybe_schedule();
 }
 
-void Connection::on_delay_done(uv_timer_t* timer) {
+void Connection::on_wake(uv_timer_t* timer) {
   auto* self = static_cast<Connection*>(timer->data);
-  self->delayed_ = false;
   if (self->closing_) return;
+  if (self->polling_) {
+    // A command or an earlier poll still running will report changes itself.
+    if (!self->job_running_ && self->pending_write_bytes_ <= kOutputHighWater)
+      self->start_job(true);
+    return;
+  }
+  self->delayed_ = false;
   self->resume_reading();
   self->maybe_schedule();
 }
@@ -395,7 +425,7 @@ void Connection::close() {
   }
   uv_close(reinterpret_cast<uv_handle_t*>(&tcp_), on_close);
   uv_close(reinterpret_cast<uv_handle_t*>(&idle_timer_), on_close);
-  uv_close(reinterpret_cast<uv_handle_t*>(&delay_timer_), on_close);
+  uv_close(reinterpret_cast<uv_handle_t*>(&wake_timer_), on_close);
 }
 
 void Connection::on_close(uv_handle_t* handle) {

@@ -53,12 +53,14 @@ class Connection {
   static void on_write(uv_write_t* req, int status);
   static void on_close(uv_handle_t* handle);
   static void on_idle_timeout(uv_timer_t* timer);
-  static void on_delay_done(uv_timer_t* timer);
+  static void on_wake(uv_timer_t* timer);
   static void run_job(uv_work_t* req);
   static void after_job(uv_work_t* req, int status);
 
   void handle_plaintext(std::string_view bytes);
   void maybe_schedule();
+  void start_job(bool poll_only);
+  void update_polling();
   void finish_job(Job& job);
   void send(std::string_view plaintext);
   void write_raw(std::string bytes);
@@ -75,7 +77,10 @@ class Connection {
   const ListenSocket& listener_;
   uv_tcp_t tcp_{};
   uv_timer_t idle_timer_{};
-  uv_timer_t delay_timer_{};
+  // One timer for the two waits that never overlap: the failed-login delay (before login) and
+  // the periodic poll of a session in IMAP IDLE (after).
+  uv_timer_t wake_timer_{};
+  bool polling_ = false;
   int open_handles_ = 0;
 
   std::unique_ptr<protocol::Session> session_;
