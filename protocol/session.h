@@ -98,7 +98,7 @@ class Session {
   // The last words on server shutdown or idle timeout ("* BYE ..."), on the loop.
   virtual std::string shutdown_notice(bool timeout) = 0;
 
-  // "user=<name>" or empty: for the logout log line.
+  // The logged-in user name, or empty before login (for log lines and per-user limits).
   virtual std::string user() const = 0;
 };
 

@@ -54,7 +54,7 @@ bool Session::authenticated() const {
 }
 
 std::string Session::user() const {
-  return st_.user.empty() ? std::string() : "user=" + st_.user;
+  return st_.user;
 }
 
 std::string Session::shutdown_notice(bool timeout) {

@@ -170,7 +170,7 @@ std::string Session::shutdown_notice(bool timeout) {
 }
 
 std::string Session::user() const {
-  return user_.empty() ? std::string() : "user=" + user_;
+  return user_;
 }
 
 }  // namespace satchel::pop3

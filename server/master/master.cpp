@@ -26,6 +26,7 @@ namespace {
 
 struct WorkerSlot {
   unsigned index = 0;
+  unsigned row = 0;  // In the user+IP counters.
   unsigned generation = 0;
   std::time_t started = 0;
 };
@@ -79,6 +80,10 @@ class Master {
     sigprocmask(SIG_BLOCK, &set, nullptr);
     std::signal(SIGPIPE, SIG_IGN);
 
+    // Rows for the workers of this generation and of the ones a reload leaves draining.
+    user_ip_ = std::make_unique<UserIpCounters>(4 * worker_count() + 4);
+    for (unsigned r = 0; r < user_ip_->rows(); ++r) free_rows_.push_back(r);
+
     for (unsigned i = 0; i < worker_count(); ++i) spawn(i);
     log::info("satcheld started: " + std::to_string(worker_count()) + " workers");
     return supervise(set);
@@ -116,6 +121,15 @@ class Master {
     args.index = index;
     args.max_connections = (settings_->max_connections + n - 1) / n;
     args.make_tls = tls_.make_transport;
+    unsigned row = 0;
+    if (!free_rows_.empty()) {
+      row = free_rows_.front();
+      free_rows_.erase(free_rows_.begin());
+    } else {
+      log::warning("no free row for user+IP counting; sharing row 0");
+    }
+    args.user_ip = user_ip_.get();
+    args.user_ip_row = row;
     pid_t pid = fork();
     if (pid < 0) {
       log::error(std::string("fork failed: ") + std::strerror(errno));
@@ -126,7 +140,7 @@ class Master {
       std::fflush(nullptr);
       _exit(code);
     }
-    workers_[pid] = WorkerSlot{index, generation_, std::time(nullptr)};
+    workers_[pid] = WorkerSlot{index, row, generation_, std::time(nullptr)};
   }
 
   int supervise(const sigset_t& set) {
@@ -161,11 +175,17 @@ class Master {
     int status = 0;
     pid_t pid;
     while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
-      if (retiring_.erase(pid)) continue;
+      auto old = retiring_.find(pid);
+      if (old != retiring_.end()) {
+        release_row(old->second.row);
+        retiring_.erase(old);
+        continue;
+      }
       auto it = workers_.find(pid);
       if (it == workers_.end()) continue;
       WorkerSlot slot = it->second;
       workers_.erase(it);
+      release_row(slot.row);
       if (stopping_) continue;
       std::string how = WIFSIGNALED(status) ? "killed by signal " + std::to_string(WTERMSIG(status))
                                             : "exited with " + std::to_string(WEXITSTATUS(status));
@@ -208,6 +228,12 @@ class Master {
     log::info("reloaded: generation " + std::to_string(generation_));
   }
 
+  // A dead worker's connections are gone: its counts must not keep anyone out.
+  void release_row(unsigned row) {
+    user_ip_->clear_row(row);
+    free_rows_.push_back(row);
+  }
+
   static bool same_listeners(const std::vector<config::Listener>& a,
                              const std::vector<config::Listener>& b) {
     if (a.size() != b.size()) return false;
@@ -226,6 +252,8 @@ class Master {
   TlsSetup tls_;
   std::map<pid_t, WorkerSlot> workers_;
   std::map<pid_t, WorkerSlot> retiring_;
+  std::unique_ptr<UserIpCounters> user_ip_;
+  std::vector<unsigned> free_rows_;
   unsigned generation_ = 0;
   bool stopping_ = false;
   std::time_t stop_deadline_ = 0;

@@ -234,7 +234,10 @@ void Connection::after_job(uv_work_t* req, int) {
 void Connection::finish_job(Job& job) {
   job_running_ = false;
   authenticated_ = session_->authenticated();
-  if (authenticated_ && user_.empty()) user_ = session_->user();
+  if (authenticated_ && user_.empty()) {
+    user_ = session_->user();
+    if (!count_user_ip()) return;
+  }
   if (closing_) {
     maybe_destroy();
     return;
@@ -269,8 +272,7 @@ void Connection::finish_job(Job& job) {
     polling_ = false;
     delayed_ = true;
     pause_reading();
-    uv_timer_start(&wake_timer_, on_wake,
-                   static_cast<std::uint64_t>(job.result.delay.count()), 0);
+    uv_timer_start(&wake_timer_, on_wake, static_cast<std::uint64_t>(job.result.delay.count()), 0);
     return;
   }
   if (input_.size() <= kMaxBufferedInput) resume_reading();
@@ -279,6 +281,25 @@ void Connection::finish_job(Job& job) {
   // Go on when there is something new to read: bytes that came in while the job ran, or
   // leftovers after progress. Unconsumed bytes without progress wait for more input.
   if (arrived_meanwhile || (consumed > 0 && !input_.empty())) maybe_schedule();
+}
+
+bool Connection::count_user_ip() {
+  const WorkerSetup& setup = worker_.setup();
+  if (!setup.user_ip) return true;
+  std::size_t cell = UserIpCounters::cell_of(user_, remote_ip_);
+  user_ip_cell_ = cell;
+  unsigned total = setup.user_ip->add(setup.user_ip_row, cell, +1);
+  unsigned limit = worker_.settings().max_connections_per_user_ip;
+  if (limit == 0 || total <= limit) return true;
+  log::warning("connection refused: user=" + user_ + " rip=" + remote_ip_ + " has " +
+               std::to_string(total - 1) +
+               " connections (max_connections_per_user_ip=" + std::to_string(limit) + ")");
+  bool imap = listener_.protocol == config::Protocol::Imap;
+  send(imap ? "* BYE [UNAVAILABLE] Maximum number of connections from user+IP exceeded\r\n"
+            : "-ERR [IN-USE] Maximum number of connections from user+IP exceeded\r\n");
+  input_.clear();
+  close_after_output();
+  return false;
 }
 
 void Connection::on_wake(uv_timer_t* timer) {
@@ -423,6 +444,9 @@ void Connection::close() {
               " rip=" + remote_ip_ + " in=" + std::to_string(bytes_in_) +
               " out=" + std::to_string(bytes_out_) + " duration=" + std::to_string(secs) + "s");
   }
+  if (user_ip_cell_ && worker_.setup().user_ip)
+    worker_.setup().user_ip->add(worker_.setup().user_ip_row, *user_ip_cell_, -1);
+  user_ip_cell_.reset();
   uv_close(reinterpret_cast<uv_handle_t*>(&tcp_), on_close);
   uv_close(reinterpret_cast<uv_handle_t*>(&idle_timer_), on_close);
   uv_close(reinterpret_cast<uv_handle_t*>(&wake_timer_), on_close);

@@ -12,6 +12,7 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "protocol/session.h"
@@ -71,6 +72,7 @@ class Connection {
   void resume_reading();
   void close_after_output();
   void maybe_destroy();
+  bool count_user_ip();
 
   Worker& worker_;
   std::uint64_t id_;
@@ -99,6 +101,7 @@ class Connection {
   std::string remote_ip_;
   int remote_port_ = 0;
   std::string user_;
+  std::optional<std::size_t> user_ip_cell_;  // Counted in the user+IP table while logged in.
   std::uint64_t bytes_in_ = 0;
   std::uint64_t bytes_out_ = 0;
   std::chrono::steady_clock::time_point started_;

@@ -13,6 +13,7 @@
 
 #include "config/settings.h"
 #include "protocol/session.h"
+#include "server/master/user_ip_counters.h"
 #include "server/net/listen_socket.h"
 #include "server/net/transport.h"
 
@@ -30,6 +31,8 @@ struct WorkerSetup {
   // Creates the TLS transport for a connection on a TLS listener (nullptr when TLS is not
   // configured).
   std::function<std::unique_ptr<Transport>(config::Protocol)> make_tls;
+  UserIpCounters* user_ip = nullptr;
+  unsigned user_ip_row = 0;
 };
 
 class Worker {

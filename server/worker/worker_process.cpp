@@ -54,6 +54,8 @@ int run_worker_process(const WorkerProcessArgs& args) {
   setup.services.hostname = settings.hostname;
   setup.services.pop3_mailbox = settings.pop3_mailbox;
   setup.make_tls = args.make_tls;
+  setup.user_ip = args.user_ip;
+  setup.user_ip_row = args.user_ip_row;
 
   // 3. The loop.
   Worker worker(std::move(setup));

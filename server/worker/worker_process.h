@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "config/settings.h"
+#include "server/master/user_ip_counters.h"
 #include "server/net/listen_socket.h"
 #include "server/net/transport.h"
 
@@ -18,7 +19,9 @@ struct WorkerProcessArgs {
   unsigned index = 0;
   unsigned max_connections = 0;
   std::function<std::unique_ptr<Transport>(config::Protocol)>
-      make_tls;  // Empty without certificates.
+      make_tls;                       // Empty without certificates.
+  UserIpCounters* user_ip = nullptr;  // Shared connection counts (max_connections_per_user_ip).
+  unsigned user_ip_row = 0;           // This worker's row in them.
 };
 
 // Runs in the child after fork(); returns the exit code.

@@ -27,7 +27,7 @@ TEST_CASE("greeting advertises capabilities; LOGIN succeeds and fails with the r
   out = d.send("b LOGIN demo secret\r\n");
   CHECK(out.rfind("b OK [CAPABILITY IMAP4rev1", 0) == 0);
   CHECK(d.session().authenticated());
-  CHECK(d.session().user() == "user=demo");
+  CHECK(d.session().user() == "demo");
   CHECK(d.send("c LOGIN demo secret\r\n") == "c BAD Command not allowed in this state\r\n");
 }
 

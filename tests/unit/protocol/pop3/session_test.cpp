@@ -193,7 +193,7 @@ TEST_CASE("user() names the logged-in user") {
   f.start();
   CHECK(f.session->user().empty());
   f.login();
-  CHECK(f.session->user() == "user=alice");
+  CHECK(f.session->user() == "alice");
   CHECK(f.session->authenticated());
 }
 
