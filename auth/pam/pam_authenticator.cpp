@@ -172,8 +172,10 @@ Result<UserRecord> PamAuthenticator::record_for(std::string_view user) {
 
 Result<UserRecord> PamAuthenticator::verify_password(std::string_view user,
                                                      const SecureString& password) {
-  // An empty password never logs in, whatever a module's nullok says.
-  if (user.empty() || password.empty() || user.find('\0') != std::string_view::npos)
+  // An empty password never logs in, whatever a module's nullok says. PAM takes C strings: a
+  // NUL inside would cut the password short, so "right\0anything" must not reach it.
+  if (user.empty() || password.empty() || user.find('\0') != std::string_view::npos ||
+      password.view().find('\0') != std::string_view::npos)
     return Error::permanent("AUTHENTICATIONFAILED", "authentication failed");
 
   std::string name(user);

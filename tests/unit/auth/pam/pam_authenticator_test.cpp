@@ -315,12 +315,13 @@ TEST_CASE("pam_wrapper: a service without a file cannot answer" *
   REQUIRE_FALSE(r.ok());  // Never a success, whatever PAM falls back to.
 }
 
-TEST_CASE("pam_wrapper: passwords with spaces and non-ASCII bytes reach the module intact" *
+TEST_CASE("pam_wrapper: passwords reach the module whole, and one with a NUL is refused" *
           doctest::skip(!under_pam_wrapper())) {
   mark_ran("bytes");
   auto pam = wrapped();
   CHECK_FALSE(pam.verify_password("alice", SecureString("s3cret ")).ok());
   CHECK_FALSE(pam.verify_password("alice", SecureString("s3cre")).ok());
+  CHECK_FALSE(pam.verify_password("alice", SecureString(std::string_view("s3cret\0xyz", 10))).ok());
   CHECK(pam.verify_password("alice", SecureString("s3cret")).ok());
 }
 
