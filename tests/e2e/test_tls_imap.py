@@ -7,6 +7,7 @@ import imaplib
 import re
 import socket
 import ssl
+import subprocess
 import time
 import unittest
 import warnings
@@ -218,6 +219,27 @@ class TlsImap(unittest.TestCase):
         self.assertRegex(c.until_tagged("a")[-1], r"^a BAD")
         c.close()
 
+    def test_plaintext_written_after_starttls_reply_is_never_executed(self):
+        # The other timing: the injected command comes in its own write, right after STARTTLS,
+        # before the client has seen the reply. Whether it lands in the same read as STARTTLS
+        # (discarded) or after the switch (garbage to the TLS engine), it must not run.
+        c = t.LineReader(socket.create_connection(("127.0.0.1", self.srv.ports["imap"]), 10))
+        c.readline()
+        c.send("a STARTTLS\r\n")
+        c.send(f"b LOGIN alice {h.PASSWORD}\r\nc SELECT INBOX\r\n")
+        lines = []
+        try:
+            while True:
+                line = c.readline()
+                if line == "":
+                    break
+                lines.append(line)
+        except OSError:
+            pass
+        c.close()
+        self.assertTrue(lines and lines[0].startswith("a OK"), lines)
+        self.assertFalse([ln for ln in lines[1:] if re.match(r"^[bc] ", ln)], lines)
+
     # --- protocol versions --------------------------------------------------------------------
     def assert_refused_version(self, version, flag):
         warnings.simplefilter("ignore", DeprecationWarning)  # TLSv1/TLSv1_1 on purpose.
@@ -252,6 +274,68 @@ class TlsImap(unittest.TestCase):
                 c = t.LineReader(s)
                 self.assertTrue(c.readline().startswith("* OK"))
                 c.close()
+
+    def test_renegotiation_refused(self):
+        # TLS 1.2 is the last version with renegotiation; s_client asks for it on "R".
+        proc = subprocess.Popen(["openssl", "s_client", "-connect",
+                                 f"127.0.0.1:{self.srv.ports['imaps']}", "-tls1_2", "-CAfile",
+                                 self.srv.ca, "-servername", "localhost"],
+                                stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                stderr=subprocess.STDOUT, text=True, errors="replace")
+        out = ""
+        try:
+            deadline = time.time() + 10
+            time.sleep(1)
+            proc.stdin.write("R\n")
+            proc.stdin.flush()
+            time.sleep(1)
+            proc.stdin.write("a NOOP\r\n")
+            proc.stdin.flush()
+            out = proc.communicate(timeout=max(1, deadline - time.time()))[0]
+        except (BrokenPipeError, subprocess.TimeoutExpired):
+            proc.kill()
+            out = proc.communicate()[0]
+        self.assertIn("RENEGOTIATING", out)
+        self.assertRegex(out, r"(?i)no renegotiation")
+        self.assertNotRegex(out, r"(?m)^a OK")
+
+    def test_session_resumption(self):
+        for version in (ssl.TLSVersion.TLSv1_2, ssl.TLSVersion.TLSv1_3):
+            with self.subTest(version=version.name):
+                ctx = t.client_context(self.srv.ca, minimum=version, maximum=version)
+                session, reused = None, []
+                for _ in range(3):
+                    raw = socket.create_connection(("127.0.0.1", self.srv.ports["imaps"]), 10)
+                    s = ctx.wrap_socket(raw, server_hostname="localhost", session=session)
+                    # TLS 1.3 tickets come after the handshake: read something first.
+                    self.assertTrue(t.LineReader(s).readline().startswith("* OK"))
+                    reused.append(s.session_reused)
+                    session = s.session
+                    s.close()
+                self.assertEqual(reused, [False, True, True])
+
+    def test_command_in_the_handshake_flight_gets_the_greeting_first(self):
+        s = t.tls_connect(self.srv.ports["imaps"], self.ctx)
+        s.sendall(b"a NOOP\r\n")  # Before reading anything: may share a read with Finished.
+        c = t.LineReader(s)
+        self.assertTrue(c.readline().startswith("* OK [CAPABILITY"))
+        self.assertTrue(c.until_tagged("a")[-1].startswith("a OK"))
+        c.close()
+
+    def test_large_message_both_ways(self):
+        # Many TLS records in each direction: APPEND 3 MB, FETCH it back byte for byte.
+        body = b"".join(b"line %07d ......................................................\r\n"
+                        % i for i in range(48000))
+        msg = b"From: big@example.com\r\nSubject: big\r\n\r\n" + body
+        m = self.srv.imaps("alice")
+        self.assertEqual(m.create("Big")[0], "OK")
+        typ, data = m.append("Big", None, None, msg)
+        self.assertEqual(typ, "OK", data)
+        self.assertEqual(m.select("Big"), ("OK", [b"1"]))
+        typ, data = m.fetch("1", "(BODY.PEEK[])")
+        self.assertEqual(typ, "OK")
+        self.assertEqual(data[0][1], msg)
+        m.logout()
 
     # --- ALPN ---------------------------------------------------------------------------------
     def test_alpn_imap_accepted(self):
