@@ -326,6 +326,7 @@ void Connection::start_tls() {
     close_after_output();
     return;
   }
+  arm_idle_timer();
   resume_reading();
 }
 
@@ -406,6 +407,10 @@ void Connection::shutdown() {
 void Connection::arm_idle_timer() {
   const auto& s = worker_.settings();
   std::uint64_t seconds = authenticated_ ? s.idle_timeout_s : s.login_timeout_s;
+  // A TLS handshake gets its own, shorter bound: a peer that never finishes one is not a client.
+  if (tls_ && !tls_->handshake_done())
+    seconds =
+        std::min<std::uint64_t>(seconds, static_cast<std::uint64_t>(s.tls.handshake_timeout_s));
   uv_timer_start(&idle_timer_, on_idle_timeout, seconds * 1000, 0);
 }
 
@@ -415,7 +420,9 @@ void Connection::on_idle_timeout(uv_timer_t* timer) {
     self->arm_idle_timer();  // A long command is not idleness.
     return;
   }
-  log::info("idle timeout: rip=" + self->remote_ip_);
+  bool handshaking = self->tls_ && !self->tls_->handshake_done();
+  log::info(std::string(handshaking ? "tls handshake timeout" : "idle timeout") +
+            ": rip=" + self->remote_ip_);
   if (self->session_ && (!self->tls_ || self->tls_->handshake_done()))
     self->send(self->session_->shutdown_notice(true));
   self->close_after_output();

@@ -118,6 +118,36 @@ class Daemon(unittest.TestCase):
             self.assertTrue(srv.log_contains(r"reload failed, keeping the running configuration"))
             srv.imap("alice").logout()
 
+    def test_ipv6_listener(self):
+        import socket
+        try:
+            probe = socket.socket(socket.AF_INET6)
+            probe.bind(("::1", 0))
+            probe.close()
+        except OSError:
+            self.skipTest("no IPv6 loopback here")
+        extra = "[listener imap6]\nprotocol = imap\naddress = [::1]:0\ntls = none\n"
+        with h.Instance(users=("alice",), workers=1, tls=False, extra_config=extra) as srv:
+            import imaplib
+            m = imaplib.IMAP4("::1", srv.ports["imap6"], timeout=30)
+            m.login("alice", h.PASSWORD)
+            self.assertEqual(m.select("INBOX")[0], "OK")
+            m.logout()
+            self.assertTrue(srv.log_contains(r"rip=::1 "))
+
+    def test_silent_tls_client_is_dropped_after_the_handshake_timeout(self):
+        with h.Instance(users=("alice",), workers=1, tls=True) as srv:
+            with open(srv.config) as f:
+                text = f.read()
+            text = text.replace("[tls]\n", "[tls]\nhandshake_timeout = 1s\n", 1)
+            with open(srv.config, "w") as f:
+                f.write(text)
+            srv.restart()
+            c = h.RawClient(srv.ports["imaps"])
+            c.sock.settimeout(10)
+            self.assertEqual(c.sock.recv(100), b"")  # Closed by the server, nothing sent.
+            self.assertTrue(srv.log_contains(r"tls handshake timeout: rip=127\.0\.0\.1"))
+
     @unittest.skipUnless(os.geteuid() == 0, "privilege drop needs root")
     def test_workers_run_unprivileged(self):
         with h.Instance(users=("alice",), workers=1, tls=False) as srv:
