@@ -4,6 +4,8 @@ plaintext-password policy; the STARTTLS command-injection case; protocol version
 failed-handshake log lines and the handshake timeout."""
 
 import imaplib
+import os
+import pwd
 import re
 import socket
 import ssl
@@ -16,7 +18,7 @@ import satchel_harness as h
 import tls_support as t
 
 EXT_ADDR = t.non_loopback_ipv4()
-HANDSHAKE_TIMEOUT_S = 2
+HANDSHAKE_TIMEOUT_S = 1
 
 
 def extra_config():
@@ -31,6 +33,20 @@ address = {EXT_ADDR}:0
 tls = starttls
 """
     return conf
+
+
+def children(pid):
+    with open(f"/proc/{pid}/task/{pid}/children") as f:
+        return [int(x) for x in f.read().split()]
+
+
+def uids_of(pid):
+    """Real, effective, saved and filesystem uid of a process."""
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("Uid:"):
+                return [int(x) for x in line.split()[1:]]
+    return []
 
 
 def caps_of(lines):
@@ -227,7 +243,10 @@ class TlsImap(unittest.TestCase):
         c.readline()
         c.send("a STARTTLS\r\n")
         c.send(f"b LOGIN alice {h.PASSWORD}\r\nc SELECT INBOX\r\n")
-        lines = []
+        lines = [c.readline()]
+        # Any answer to b or c would follow at once; the server may also just wait for a
+        # ClientHello that never comes, so do not wait for it to close.
+        c.sock.settimeout(2)
         try:
             while True:
                 line = c.readline()
@@ -323,9 +342,9 @@ class TlsImap(unittest.TestCase):
         c.close()
 
     def test_large_message_both_ways(self):
-        # Many TLS records in each direction: APPEND 3 MB, FETCH it back byte for byte.
+        # Many TLS records in each direction: APPEND 1.5 MB, FETCH it back byte for byte.
         body = b"".join(b"line %07d ......................................................\r\n"
-                        % i for i in range(48000))
+                        % i for i in range(24000))
         msg = b"From: big@example.com\r\nSubject: big\r\n\r\n" + body
         m = self.srv.imaps("alice")
         self.assertEqual(m.create("Big")[0], "OK")
@@ -360,6 +379,27 @@ class TlsImap(unittest.TestCase):
                                   t.client_context(self.srv.ca, alpn=offer))
                 self.assertRegex(str(cm.exception), r"(?i)no.application.protocol")
 
+    # --- privilege separation -----------------------------------------------------------------
+    @unittest.skipUnless(os.geteuid() == 0, "needs root (workers then run as nobody)")
+    def test_key_read_by_root_master_handshakes_in_unprivileged_worker(self):
+        key = self.srv.path("tls", "server.key")
+        st = os.stat(key)
+        self.assertEqual((st.st_uid, st.st_mode & 0o777), (0, 0o600))
+        workers = children(self.srv.proc.pid)
+        self.assertEqual(len(workers), 1)
+        nobody = pwd.getpwnam("nobody").pw_uid
+        self.assertEqual(uids_of(workers[0]), [nobody] * 4)
+        # The worker could not open the key itself, yet it completes handshakes.
+        s = t.tls_connect(self.srv.ports["imaps"], self.ctx)
+        self.assertTrue(t.LineReader(s).readline().startswith("* OK"))
+        s.close()
+        for fd in os.listdir(f"/proc/{workers[0]}/fd"):
+            try:
+                target = os.readlink(f"/proc/{workers[0]}/fd/{fd}")
+            except OSError:
+                continue
+            self.assertNotIn("tls/", target, "the worker holds a TLS file open")
+
     # --- failures are logged, stalls are cut --------------------------------------------------
     def test_failed_handshake_is_logged_with_reason_and_ip(self):
         s = socket.create_connection(("127.0.0.1", self.srv.ports["imaps"]), 10)
@@ -378,7 +418,7 @@ class TlsImap(unittest.TestCase):
     @unittest.expectedFailure  # Server bug: [tls] handshake_timeout is parsed but never used.
     def test_stalled_handshake_is_cut_after_handshake_timeout(self):
         s = socket.create_connection(("127.0.0.1", self.srv.ports["imaps"]), 10)
-        s.settimeout(HANDSHAKE_TIMEOUT_S + 4)
+        s.settimeout(HANDSHAKE_TIMEOUT_S + 3)
         start = time.monotonic()
         try:
             data = s.recv(4096)  # Send nothing: the server must give up on its own.
@@ -387,7 +427,7 @@ class TlsImap(unittest.TestCase):
         finally:
             s.close()
         self.assertEqual(data, b"", "the server kept a silent handshake open")
-        self.assertLess(time.monotonic() - start, HANDSHAKE_TIMEOUT_S + 3)
+        self.assertLess(time.monotonic() - start, HANDSHAKE_TIMEOUT_S + 2)
 
 
 if __name__ == "__main__":
