@@ -28,6 +28,13 @@ class TlsSni(unittest.TestCase):
             for ext in (".pem", ".key"):
                 shutil.move(os.path.join(cls.certs_dir, base + ext), cls.cert_dir)
         cls.test_ca = os.path.join(cls.certs_dir, "ca.pem")
+        # Certificates signed by an intermediate CA: the server must send the intermediate.
+        chain_pem, chain_key = t.make_chain(os.path.join(cls.certs_dir, "chain"),
+                                            "chain.example.com")
+        combined_pem, _ = t.make_chain(os.path.join(cls.certs_dir, "combined"),
+                                       "combined.example.com", combined=True)
+        cls.chain_roots = [os.path.join(cls.certs_dir, d, "root.pem")
+                           for d in ("chain", "combined")]
         imap_pem, imap_key = pairs["imap.example.com"]
         mail_pem, mail_key = pairs["mail.example.com"]
         extra = f"""[tls]
@@ -40,6 +47,13 @@ key = {imap_key}
 [certificate mail-example-com]
 cert = {mail_pem}
 key = {mail_key}
+
+[certificate chain]
+cert = {chain_pem}
+key = {chain_key}
+
+[certificate combined]
+cert = {combined_pem}
 """
         cls.srv = h.Instance(users=("alice",), workers=1, extra_config=extra)
         # Trusts both the harness CA (default certificate) and the test CA (the others).
@@ -72,6 +86,16 @@ key = {mail_key}
                                                                "mail.example.com"))
         self.assertTrue(self.srv.log_contains(r"tls: rip=127\.0\.0\.1 TLSv1\.[23] \S+ "
                                               r"sni=mail\.example\.com"))
+
+    def test_intermediate_sent_and_key_in_the_same_file(self):
+        # The clients trust only the roots: verification needs the intermediate from the server.
+        ctx = t.client_context(*self.chain_roots)
+        for host in ("chain.example.com", "combined.example.com"):
+            with self.subTest(host=host):
+                s = t.tls_connect(self.srv.ports["imaps"], ctx, server_hostname=host)
+                self.assertEqual(t.peer_names(s), [host])
+                self.assertTrue(t.LineReader(s).readline().startswith("* OK"))
+                s.close()
 
     def test_wildcard_from_certificate_dir(self):
         self.assertEqual(self.names_for("foo.example.org"), (["*.example.org"], "*.example.org"))

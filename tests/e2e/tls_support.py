@@ -166,3 +166,48 @@ def sign_cert(ca_pem, ca_key, out_pem, out_key, cn, sans=("DNS:localhost", "IP:1
     os.rename(out_pem + ".new", out_pem)
     os.remove(ext)
     os.remove(csr)
+
+
+def make_chain(directory, name, combined=False):
+    """A root CA, an intermediate CA signed by it, and a certificate for `name` signed by the
+    intermediate. Writes directory/root.pem (what clients trust) and returns (cert, key):
+    cert is the leaf followed by the intermediate (the chain the server must send); with
+    combined=True the key is appended to that same file (mode 0600) and key is None."""
+    os.makedirs(directory, exist_ok=True)
+
+    def run(*args):
+        subprocess.run(["openssl", *args], check=True, capture_output=True, cwd=directory)
+
+    def ext(fname, text):
+        with open(os.path.join(directory, fname), "w") as f:
+            f.write(text)
+
+    ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"]
+    ca_ext = ("basicConstraints=critical,CA:TRUE\n"
+              "keyUsage=critical,keyCertSign,cRLSign\n")
+    run("req", "-x509", "-new", *ec, "-keyout", "root.key", "-out", "root.pem", "-days", "30",
+        "-subj", "/CN=Satchel chain test root", "-addext", "basicConstraints=critical,CA:TRUE",
+        "-addext", "keyUsage=critical,keyCertSign,cRLSign")
+    ext("inter.ext", ca_ext)
+    run("req", "-new", *ec, "-keyout", "inter.key", "-out", "inter.csr", "-subj",
+        "/CN=Satchel chain test intermediate")
+    run("x509", "-req", "-in", "inter.csr", "-CA", "root.pem", "-CAkey", "root.key",
+        "-set_serial", "0x" + os.urandom(15).hex(), "-days", "30", "-extfile", "inter.ext",
+        "-out", "inter.pem")
+    ext("leaf.ext", "basicConstraints=critical,CA:FALSE\n"
+        "keyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth\n"
+        f"subjectAltName=DNS:{name}\n")
+    run("req", "-new", *ec, "-keyout", "leaf.key", "-out", "leaf.csr", "-subj", f"/CN={name}")
+    run("x509", "-req", "-in", "leaf.csr", "-CA", "inter.pem", "-CAkey", "inter.key",
+        "-set_serial", "0x" + os.urandom(15).hex(), "-days", "30", "-extfile", "leaf.ext",
+        "-out", "leaf.pem")
+    parts = ["leaf.pem", "inter.pem"] + (["leaf.key"] if combined else [])
+    chain = os.path.join(directory, "chain.pem")
+    with open(chain, "w") as out:
+        for part in parts:
+            with open(os.path.join(directory, part)) as f:
+                out.write(f.read())
+    os.chmod(chain, 0o600 if combined else 0o644)
+    key = os.path.join(directory, "leaf.key")
+    os.chmod(key, 0o600)
+    return chain, (None if combined else key)
