@@ -356,6 +356,20 @@ class TlsImap(unittest.TestCase):
         self.assertEqual(data[0][1], msg)
         m.logout()
 
+    def test_logout_ends_with_close_notify(self):
+        for version in (ssl.TLSVersion.TLSv1_2, ssl.TLSVersion.TLSv1_3):
+            with self.subTest(version=version.name):
+                ctx = t.client_context(self.srv.ca, minimum=version, maximum=version)
+                s = t.tls_connect(self.srv.ports["imaps"], ctx)
+                c = t.LineReader(s)
+                c.readline()
+                c.send("a LOGOUT\r\n")
+                lines = c.until_tagged("a")
+                self.assertEqual([ln[:5] for ln in lines], ["* BYE", "a OK "], lines)
+                self.assertEqual(s.recv(100), b"")
+                # unwrap() raises on a TCP close without the close_notify alert.
+                s.unwrap().close()
+
     # --- ALPN ---------------------------------------------------------------------------------
     def test_alpn_imap_accepted(self):
         for offer in (["imap"], ["h2", "imap"]):
