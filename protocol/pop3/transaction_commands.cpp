@@ -38,9 +38,11 @@ Session::Flow Session::cmd_list(const CommandLine& cmd, std::string& out) {
   if (cmd.args.size() > 1) return reject(out, "LIST takes at most one argument.");
   if (cmd.args.size() == 1) {
     Flow flow;
-    const Maildrop::Entry* entry = message_arg(cmd.args[0], out, flow);
-    if (entry)
-      out += "+OK " + std::string(cmd.args[0]) + " " + std::to_string(entry->size) + "\r\n";
+    std::uint64_t number = 0;
+    const Maildrop::Entry* entry = message_arg(cmd.args[0], out, flow, &number);
+    // RFC 1939 §5: a scan listing starts with the message-number, not the client's spelling
+    // of it ("LIST 02" is answered "+OK 2 ...").
+    if (entry) out += "+OK " + std::to_string(number) + " " + std::to_string(entry->size) + "\r\n";
     return flow;
   }
   Maildrop::Totals t = maildrop_->totals();
@@ -57,9 +59,10 @@ Session::Flow Session::cmd_uidl(const CommandLine& cmd, std::string& out) {
   if (cmd.args.size() > 1) return reject(out, "UIDL takes at most one argument.");
   if (cmd.args.size() == 1) {
     Flow flow;
-    const Maildrop::Entry* entry = message_arg(cmd.args[0], out, flow);
-    if (entry)
-      out += "+OK " + std::string(cmd.args[0]) + " " + maildrop_->unique_id(*entry) + "\r\n";
+    std::uint64_t number = 0;
+    const Maildrop::Entry* entry = message_arg(cmd.args[0], out, flow, &number);
+    // RFC 1939 §7: the unique-id listing starts with the message-number, as for LIST.
+    if (entry) out += "+OK " + std::to_string(number) + " " + maildrop_->unique_id(*entry) + "\r\n";
     return flow;
   }
   out += "+OK\r\n";

@@ -48,6 +48,8 @@ TEST_CASE("LIST with and without a message number") {
                                   " octets)\r\n1 " + sz(kFirst) + "\r\n2 " + sz(kSecond) +
                                   "\r\n3 " + sz(kThird) + "\r\n.\r\n");
   CHECK(f.send("LIST 2\r\n") == "+OK 2 " + sz(kSecond) + "\r\n");
+  // The listing gives the message-number, however the client wrote it.
+  CHECK(f.send("LIST 002\r\n") == "+OK 2 " + sz(kSecond) + "\r\n");
   CHECK(f.send("LIST 4\r\n") == "-ERR No such message.\r\n");
   CHECK(f.send("LIST 0\r\n") == "-ERR No such message.\r\n");
   CHECK(f.send("LIST abc\r\n") == "-ERR Invalid message number.\r\n");
@@ -124,6 +126,7 @@ TEST_CASE("UIDL gives UIDVALIDITY and UID in hex, stable across sessions") {
   char expected[17];
   std::snprintf(expected, sizeof expected, "%08x%08x", validity, f.uids[1]);
   CHECK(f.send("UIDL 2\r\n") == "+OK 2 " + std::string(expected) + "\r\n");
+  CHECK(f.send("UIDL 0002\r\n") == "+OK 2 " + std::string(expected) + "\r\n");
   std::string all = f.send("UIDL\r\n");
   CHECK(all.starts_with("+OK\r\n1 "));
   CHECK(all.find("2 " + std::string(expected) + "\r\n") != std::string::npos);
