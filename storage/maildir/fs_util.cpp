@@ -98,23 +98,6 @@ Result<std::string> read_file_at(int dirfd, const std::string& rel) {
   return out;
 }
 
-std::string to_crlf(std::string_view raw) {
-  std::string out;
-  out.reserve(raw.size() + raw.size() / 32);
-  for (std::size_t i = 0; i < raw.size(); ++i) {
-    char c = raw[i];
-    if (c == '\r') {
-      out += "\r\n";
-      if (i + 1 < raw.size() && raw[i + 1] == '\n') ++i;
-    } else if (c == '\n') {
-      out += "\r\n";
-    } else {
-      out.push_back(c);
-    }
-  }
-  return out;
-}
-
 void CrlfCounter::feed(std::string_view chunk) {
   for (char c : chunk) {
     if (prev_cr_) {

@@ -50,9 +50,6 @@ std::int64_t dir_mtime_ns(int dirfd, const char* name);
 // Reads a whole regular file below `dirfd` (no symlinks). ENOENT -> Permanent NONEXISTENT.
 Result<std::string> read_file_at(int dirfd, const std::string& rel);
 
-// Converts bare LF and bare CR to CRLF (RFC 5322 §2.3). A local copy of message::to_crlf, so
-// storage does not depend on the message library being linked.
-std::string to_crlf(std::string_view raw);
 // Counts the octets of the CRLF form of a stream fed in chunks (RFC822.SIZE of an APPEND).
 class CrlfCounter {
  public:

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cerrno>
 
+#include "message/message.h"
 #include "storage/index/flag_ops.h"
 #include "storage/maildir/maildir_copy.h"
 #include "storage/maildir/maildir_filename.h"
@@ -260,7 +261,7 @@ Result<std::string> MaildirMailbox::read_message(Uid uid) {
     if (!m) return m.error();
     if (!*m) break;
     auto text = read_file_at(dir_.get(), (*m)->location);
-    if (text) return to_crlf(*text);
+    if (text) return message::to_crlf(*text);
     if (text.error().code != "NONEXISTENT") return text.error();
     // Renamed by another tool (flags changed) or expunged: look again once.
     auto row = sync_mailbox(*ctx_, name_, dir_.get(), !info_.read_only, true, false);

@@ -7,15 +7,9 @@
 #include <filesystem>
 
 #include "../storage_test_util.h"
+#include "message/message.h"
 
 using namespace satchel::storage::maildir;
-
-TEST_CASE("to_crlf turns bare LF and bare CR into CRLF and keeps CRLF") {
-  CHECK(to_crlf("a\nb\r\nc\rd") == "a\r\nb\r\nc\r\nd");
-  CHECK(to_crlf("x\r\n") == "x\r\n");
-  CHECK(to_crlf("\r") == "\r\n");
-  CHECK(to_crlf("") == "");
-}
 
 TEST_CASE("CrlfCounter agrees with to_crlf when fed one byte at a time") {
   for (std::string s : {"a\nb\r\nc\rd", "\r", "\r\r\n\n", "plain", "x\r\n\r\n", ""}) {
@@ -24,8 +18,8 @@ TEST_CASE("CrlfCounter agrees with to_crlf when fed one byte at a time") {
     whole.feed(s);
     CrlfCounter bytes;
     for (char c : s) bytes.feed(std::string_view(&c, 1));
-    CHECK(whole.finish() == to_crlf(s).size());
-    CHECK(bytes.finish() == to_crlf(s).size());
+    CHECK(whole.finish() == satchel::message::to_crlf(s).size());
+    CHECK(bytes.finish() == satchel::message::to_crlf(s).size());
   }
 }
 
