@@ -266,6 +266,7 @@ TEST_CASE("CyrusSasl::create refuses unknown mechanisms and bad templates") {
   CyrusSaslOptions o2;
   o2.mail_location = "maildir:%q";
   CHECK_FALSE(CyrusSasl::create(o2).ok());
+  REQUIRE(CyrusSasl::create(CyrusSaslOptions{}).ok());  // Initialises without a config_dir.
   CyrusSaslOptions o3;
   o3.config_dir = "/nonexistent/other/dir";  // The process was initialised without one.
   auto r = CyrusSasl::create(o3);
