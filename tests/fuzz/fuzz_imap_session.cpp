@@ -4,6 +4,7 @@
 // the piece size. Built when SATCHEL_FUZZ is on (clang).
 #include <cstddef>
 #include <cstdint>
+#include <string>
 #include <string_view>
 
 #include "protocol/imap/session.h"
@@ -23,13 +24,7 @@ constexpr std::string_view kMessages[] = {
     "Subject: no body",
 };
 
-}  // namespace
-
-extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  if (size == 0) return 0;
-  std::size_t piece = data[0] == 0 ? size : data[0];
-  std::string_view input(reinterpret_cast<const char*>(data) + 1, size - 1);
-
+std::string run(std::string_view input, std::size_t piece, bool poll) {
   satchel::testing::MemoryStoreFactory stores;
   satchel::testing::FakeAuthenticator auth;
   auth.add("demo", "secret");
@@ -55,6 +50,19 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   services.stores = &stores;
   satchel::imap::Session session(conn, limits, services);
   session.set_clock([] { return satchel::imap::DateTime{1700000000, 60}; });
-  satchel::fuzz::drive(session, input, piece);
+  return satchel::fuzz::drive(session, input, piece, poll);
+}
+
+}  // namespace
+
+// The first octet: bits 0-6 choose the piece size (0: one octet), bit 7 turns poll() on.
+// Without poll(), the transcript must not depend on how the input was cut into pieces.
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  if (size == 0) return 0;
+  std::size_t piece = (data[0] & 0x7f) == 0 ? 1 : (data[0] & 0x7f);
+  bool poll = (data[0] & 0x80) != 0;
+  std::string_view input(reinterpret_cast<const char*>(data) + 1, size - 1);
+  std::string pieces = run(input, piece, poll);
+  if (!poll) satchel::fuzz::expect_same(pieces, run(input, input.size() + 1, false));
   return 0;
 }

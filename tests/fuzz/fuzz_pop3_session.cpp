@@ -1,8 +1,11 @@
 // libFuzzer target for a whole POP3 session (RFC 1939, RFC 2449, RFC 5034) over the test
 // MemoryStore: the input is a client conversation fed in pieces like the server does; the
-// first input octet chooses the piece size. Built when SATCHEL_FUZZ is on (clang).
+// first input octet chooses the piece size and whether poll() runs; without poll() the
+// transcript must be the same as for the whole input at once. Built when SATCHEL_FUZZ is on
+// (clang).
 #include <cstddef>
 #include <cstdint>
+#include <string>
 #include <string_view>
 
 #include "protocol/pop3/make_session.h"
@@ -10,11 +13,9 @@
 #include "tests/support/fake_authenticator.h"
 #include "tests/support/memory_store.h"
 
-extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  if (size == 0) return 0;
-  std::size_t piece = data[0] == 0 ? size : data[0];
-  std::string_view input(reinterpret_cast<const char*>(data) + 1, size - 1);
+namespace {
 
+std::string run(std::string_view input, std::size_t piece, bool poll) {
   satchel::testing::MemoryStoreFactory stores;
   satchel::testing::FakeAuthenticator auth;
   auth.add("alice", "secret");
@@ -34,6 +35,19 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   services.authenticator = &auth;
   services.stores = &stores;
   auto session = satchel::pop3::make_pop3_session(conn, limits, services);
-  satchel::fuzz::drive(*session, input, piece);
+  return satchel::fuzz::drive(*session, input, piece, poll);
+}
+
+}  // namespace
+
+// The first octet: bits 0-6 choose the piece size (0: one octet), bit 7 turns poll() on.
+// Without poll(), the transcript must not depend on how the input was cut into pieces.
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  if (size == 0) return 0;
+  std::size_t piece = (data[0] & 0x7f) == 0 ? 1 : (data[0] & 0x7f);
+  bool poll = (data[0] & 0x80) != 0;
+  std::string_view input(reinterpret_cast<const char*>(data) + 1, size - 1);
+  std::string pieces = run(input, piece, poll);
+  if (!poll) satchel::fuzz::expect_same(pieces, run(input, input.size() + 1, false));
   return 0;
 }

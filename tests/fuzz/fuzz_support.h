@@ -2,8 +2,10 @@
 // protocol::Session the way server/ does (buffer, consumed, Close, StartTls).
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>
 #include <functional>
 #include <span>
 #include <string>
@@ -48,12 +50,17 @@ inline void for_each_command(std::string_view input, const protocol::Limits& lim
 }
 
 // Feeds `input` to `session` in pieces of `piece` octets like the server: unconsumed octets
-// stay buffered and are offered again with the next piece; StartTls drops them (RFC 3501
-// §6.2.1) and reports the handshake done; Close ends the conversation.
-inline void drive(protocol::Session& session, std::string_view input, std::size_t piece) {
-  std::string out = session.greeting();
+// stay buffered and are offered again with the next piece; Close ends the conversation. On
+// StartTls the handshake is reported done and the input goes on right after the STARTTLS
+// command, as from a client that waited for the answer (so that the transcript does not
+// depend on the piece size). With `poll`, poll() runs after each piece (IDLE). Returns
+// everything the session wrote, greeting included.
+inline std::string drive(protocol::Session& session, std::string_view input, std::size_t piece,
+                         bool poll) {
+  std::string transcript = session.greeting();
+  std::string out;
   std::string buffer;
-  std::size_t pos = 0;
+  std::size_t pos = 0;  // Input offset of the end of `buffer`.
   while (pos < input.size()) {
     std::size_t n = piece < input.size() - pos ? piece : input.size() - pos;
     buffer.append(input.substr(pos, n));
@@ -61,21 +68,39 @@ inline void drive(protocol::Session& session, std::string_view input, std::size_
     while (!buffer.empty()) {
       out.clear();
       auto r = session.feed(std::span<const char>(buffer.data(), buffer.size()), out);
+      transcript += out;
       if (r.consumed > buffer.size()) __builtin_trap();  // Contract: never more than given.
       buffer.erase(0, r.consumed);
-      if (r.next == protocol::Next::Close) return;
+      if (r.next == protocol::Next::Close) return transcript;
       if (r.next == protocol::Next::StartTls) {
+        pos -= buffer.size();
         buffer.clear();
         session.on_tls_started();
-        continue;
+        break;
       }
       if (r.consumed == 0) break;  // Waits for more input.
     }
-    out.clear();
-    session.poll(out);
+    if (poll) {
+      out.clear();
+      session.poll(out);
+      transcript += out;
+    }
   }
-  out = session.shutdown_notice(false);
+  (void)session.shutdown_notice(false);
   (void)session.user();
+  return transcript;
+}
+
+// Traps when two transcripts differ, after printing where (for the crash report).
+inline void expect_same(std::string_view a, std::string_view b) {
+  if (a == b) return;
+  std::size_t i = 0;
+  while (i < a.size() && i < b.size() && a[i] == b[i]) ++i;
+  std::size_t from = i > 80 ? i - 80 : 0;
+  std::fprintf(stderr, "transcripts differ at %zu:\n--- pieces:\n%.*s\n--- whole:\n%.*s\n", i,
+               static_cast<int>(std::min<std::size_t>(a.size() - from, 240)), a.data() + from,
+               static_cast<int>(std::min<std::size_t>(b.size() - from, 240)), b.data() + from);
+  __builtin_trap();
 }
 
 }  // namespace satchel::fuzz
