@@ -128,6 +128,18 @@ class Pop3Interplay(unittest.TestCase):
         self.assertEqual([poplib_body(p.retr(i)[1]) for i in (1, 2)], [msg("c"), msg("late")])
         p.quit()
 
+    def test_without_tls_no_stls(self):
+        # This instance has no certificates: STLS is neither offered nor accepted, and USER
+        # still works from loopback.
+        raw = RawPop(self.srv.ports["pop3"])
+        status, capa = raw.multi("CAPA")
+        self.assertTrue(status.startswith("+OK"))
+        self.assertNotIn(b"STLS", capa.split(b"\r\n"))
+        self.assertIn(b"USER", capa.split(b"\r\n"))
+        self.assertTrue(raw.cmd("STLS").startswith("-ERR"))
+        self.assertTrue(raw.cmd("QUIT").startswith("+OK"))
+        raw.close()
+
 
 if __name__ == "__main__":
     unittest.main()
