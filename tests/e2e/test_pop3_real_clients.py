@@ -9,6 +9,7 @@ import hashlib
 import os
 import shutil
 import subprocess
+import sys
 import tempfile
 import unittest
 
@@ -19,6 +20,30 @@ try:  # getmail6's own message class: how getmail rewrites what it retrieved (se
     from getmailcore.message import Message as GetmailMessage
 except ImportError:  # pragma: no cover - getmail6 is a listed package of this project
     GetmailMessage = None
+
+# getmail 6.18.11 waits for its delivery child with a SIGCHLD handler it installs only after
+# fork() and a Condition it may notify before anyone waits (getmailcore.baseclasses.ForkingBase):
+# when the child is quick, the wake-up is lost and getmail stops with "waiting child pid ...
+# timed out" after 60 s. This runs the installed getmail unchanged except for that wait, done
+# with a plain waitpid(). Retrieval, parsing and the Maildir delivery are getmail's own.
+GETMAIL_WRAPPER = """
+import os, runpy, sys
+import getmailcore.baseclasses as base
+
+def _prepare_child(self):
+    pass
+
+def _wait_for_child(self, childpid):
+    pid, status = os.waitpid(childpid, 0)
+    if not os.WIFEXITED(status):
+        raise base.getmailOperationError("child pid %d failed (status %d)" % (pid, status))
+    return os.WEXITSTATUS(status)
+
+base.ForkingBase._prepare_child = _prepare_child
+base.ForkingBase._wait_for_child = _wait_for_child
+sys.argv = sys.argv[1:]
+runpy.run_path(sys.argv[0], run_name="__main__")
+"""
 
 # Python's poplib (inside getmail) refuses lines longer than this (poplib._MAXLINE).
 POPLIB_MAX_LINE = 2048
@@ -244,7 +269,8 @@ received = false
 delivered_to = false
 """)
         cls.getmail = subprocess.Popen(
-            ["getmail", "--getmaildir", os.path.join(work, "state"), "--rcfile", rc],
+            [sys.executable, "-c", GETMAIL_WRAPPER, shutil.which("getmail") or "/usr/bin/getmail",
+             "--getmaildir", os.path.join(work, "state"), "--rcfile", rc],
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
 
     @unittest.skipIf(GetmailMessage is None, "getmailcore not importable")
