@@ -141,5 +141,32 @@ class Pop3Interplay(unittest.TestCase):
         raw.close()
 
 
+class Pop3ConfiguredMailbox(unittest.TestCase):
+    """[storage] pop3_mailbox: POP3 serves that mailbox instead of INBOX (issue 5)."""
+
+    def test_pop3_serves_the_configured_mailbox(self):
+        with h.Instance(users=("alice",), workers=1, tls=False,
+                        extra_config="[storage]\npop3_mailbox = Pop") as srv:
+            m = srv.imap("alice")
+            self.assertEqual(m.append("INBOX", None, None, msg("in inbox"))[0], "OK")
+            # Not there yet: the login succeeds or fails, but never serves INBOX instead.
+            try:
+                p = srv.pop3("alice")
+                self.assertEqual(p.stat(), (0, 0))
+                p.quit()
+            except poplib.error_proto as e:
+                self.assertTrue(e.args[0].startswith(b"-ERR [SYS/"), e.args)
+            self.assertEqual(m.create("Pop")[0], "OK")
+            self.assertEqual(m.append("Pop", None, None, msg("for pop"))[0], "OK")
+            p = srv.pop3("alice")
+            self.assertEqual(p.stat()[0], 1)
+            self.assertEqual(poplib_body(p.retr(1)[1]), msg("for pop"))
+            p.dele(1)
+            p.quit()
+            self.assertEqual(m.select("Pop")[1][0], b"0")
+            self.assertEqual(m.select("INBOX")[1][0], b"1")
+            m.logout()
+
+
 if __name__ == "__main__":
     unittest.main()
