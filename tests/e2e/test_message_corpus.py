@@ -339,6 +339,11 @@ class MessageCorpus(unittest.TestCase):
         self.assertSearch({"charsets"}, "CHARSET", "UTF-8", "BODY", "日本語".encode())  # base64
         self.assertSearch({"charsets"}, "CHARSET", "UTF-8", "BODY", "€ 5".encode())
         self.assertSearch({"charsets"}, "CHARSET", "UTF-8", "BODY", "ÜBER ☃".encode())
+        # Needles in other charsets are converted before matching (iconv).
+        self.assertSearch({"charsets"}, "CHARSET", "ISO-8859-1", "BODY",
+                          "Français".encode("latin-1"))
+        self.assertSearch({"charsets", "rfc2047_headers"}, "CHARSET", "KOI8-R", "TEXT",
+                          "Привет".encode("koi8-r"))
         # Subject words are not in the body; TEXT looks at both.
         self.assertSearch({"charsets"}, "CHARSET", "UTF-8", "BODY", "привет".encode())
         self.assertSearch({"charsets", "rfc2047_headers"}, "CHARSET", "UTF-8", "TEXT",
