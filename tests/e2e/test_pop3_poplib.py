@@ -3,6 +3,7 @@ STAT/LIST/UIDL/TOP/RETR byte for byte, DELE/RSET/QUIT semantics, the maildrop lo
 logins, SASL PLAIN, the STLS command-injection case, restarts and bad input (RFC 1939, 2449,
 2595, 5034)."""
 
+import os
 import poplib
 import re
 import socket
@@ -250,6 +251,10 @@ class Pop3Poplib(unittest.TestCase):
         _, after_uids, subjects = imap_state(self.srv, "bob")
         self.assertEqual(after_uids, [uids[0], uids[2]])
         self.assertEqual(sorted(subjects.values()), ["Subject: b1", "Subject: b3"])
+        # Gone from the disk too, not only from the index.
+        files = os.listdir(self.srv.maildir("bob", "cur")) + os.listdir(
+            self.srv.maildir("bob", "new"))
+        self.assertEqual(len(files), 2, files)
         p = self.srv.pop3("bob")
         self.assertEqual(p.uidl()[1], [b"1 " + before[0].split()[1], b"2 " + before[2].split()[1]])
         p.quit()
