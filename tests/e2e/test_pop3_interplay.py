@@ -1,5 +1,6 @@
 """IMAP and POP3 on the same mailbox: what one protocol does, the other sees (issue 5)."""
 
+import os
 import poplib
 import re
 import unittest
@@ -127,6 +128,18 @@ class Pop3Interplay(unittest.TestCase):
         p = self.srv.pop3("carol")
         self.assertEqual([poplib_body(p.retr(i)[1]) for i in (1, 2)], [msg("c"), msg("late")])
         p.quit()
+
+    def test_user_without_a_maildir_yet_gets_an_empty_maildrop(self):
+        # A user added after start whose Maildir no MTA has created yet (RFC 1939 has no
+        # error for "no mail yet"): an empty maildrop, like an empty INBOX over IMAP.
+        self.srv.admin("user", "add", "newbie", stdin=h.PASSWORD + "\n")
+        self.srv.fix_owner()
+        self.assertFalse(os.path.exists(self.srv.maildir("newbie")))
+        p = self.srv.pop3("newbie")
+        self.assertEqual(p.stat(), (0, 0))
+        self.assertEqual(p.list()[1], [])
+        self.assertEqual(p.uidl()[1], [])
+        self.assertTrue(p.quit().startswith(b"+OK"))
 
     def test_without_tls_no_stls(self):
         # This instance has no certificates: STLS is neither offered nor accepted, and USER

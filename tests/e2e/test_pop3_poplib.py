@@ -221,6 +221,18 @@ class Pop3Poplib(unittest.TestCase):
         self.assertTrue(raw.line().startswith("+OK Bye"))
         raw.close()
 
+    def test_client_gone_in_the_middle_of_big_output(self):
+        # The client asks for 8 MB and leaves without reading: the session ends, the maildrop
+        # lock is released, nothing is deleted.
+        raw = RawPop(self.srv.ports["pop3"])
+        raw.login("alice")
+        raw.send("DELE 1\r\n" + "RETR 3\r\n" * 40)
+        time.sleep(0.3)
+        raw.close()
+        p = self.login_retrying_in_use("alice")
+        self.assertEqual(p.stat()[0], len(self.alice))
+        p.quit()
+
     # --- DELE, RSET, QUIT, dropped connections, the lock -------------------------------------
     def login_retrying_in_use(self, user, deadline=10):
         """A dropped connection releases the lock when the server has noticed the EOF."""
