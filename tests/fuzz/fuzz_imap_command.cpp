@@ -129,11 +129,17 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   limits.max_command = 8192;
   limits.max_nesting = 8;
   limits.max_arguments = 64;
-  satchel::fuzz::for_each_command(input, limits, 4096, [&](const Command& cmd) {
+  auto check = [&](const Command& cmd) {
     if (cmd.lines.empty()) __builtin_trap();
     if (cmd.lines.size() != cmd.literals.size() + 1) __builtin_trap();
     tokens(cmd, limits);
     grammars(cmd, limits);
-  });
+  };
+  std::string whole = satchel::fuzz::for_each_command(input, limits, 4096, input.size(), check);
+  // The framing must not depend on how the input arrives (here: in pieces of 1 to 16 octets).
+  std::size_t piece = size == 0 ? 1 : 1 + data[0] % 16;
+  std::string pieces =
+      satchel::fuzz::for_each_command(input, limits, 4096, piece, [](const Command&) {});
+  satchel::fuzz::expect_same(pieces, whole);
   return 0;
 }

@@ -57,13 +57,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   satchel::protocol::Limits limits;
   limits.max_nesting = 16;
   limits.max_arguments = 256;
-  satchel::fuzz::for_each_command(input, limits, 4096, [&](const satchel::imap::Command& cmd) {
-    satchel::imap::ArgParser p(cmd, limits);
-    satchel::imap::SearchProgram program;
-    if (!satchel::imap::parse_search(p, program)) return;
-    (void)p.end();
-    if (!satchel::imap::convert_needles(program)) return;
-    evaluate(program.root, *msg, 0);
-  });
+  satchel::fuzz::for_each_command(input, limits, 4096, input.size(),
+                                  [&](const satchel::imap::Command& cmd) {
+                                    satchel::imap::ArgParser p(cmd, limits);
+                                    satchel::imap::SearchProgram program;
+                                    if (!satchel::imap::parse_search(p, program)) return;
+                                    (void)p.end();
+                                    if (!satchel::imap::convert_needles(program)) return;
+                                    evaluate(program.root, *msg, 0);
+                                  });
   return 0;
 }

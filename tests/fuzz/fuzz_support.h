@@ -16,37 +16,64 @@
 
 namespace satchel::fuzz {
 
-// Frames `input` into IMAP commands, buffering every literal up to `max_literal` octets
-// (larger ones are rejected, as the session does), and calls `on_command` for each.
-inline void for_each_command(std::string_view input, const protocol::Limits& limits,
-                             std::uint64_t max_literal,
-                             const std::function<void(const imap::Command&)>& on_command) {
+// Frames `input` into IMAP commands, offered to the reader in pieces of `piece` octets,
+// buffering every literal up to `max_literal` octets (larger ones are rejected, as the
+// session does), and calls `on_command` for each. Returns a log of the events (commands with
+// their lines and literals, errors with their tags), which must not depend on `piece`.
+inline std::string for_each_command(std::string_view input, const protocol::Limits& limits,
+                                    std::uint64_t max_literal, std::size_t piece,
+                                    const std::function<void(const imap::Command&)>& on_command) {
   imap::CommandReader reader(limits);
-  std::size_t pos = 0;
+  std::string log;
+  std::size_t start = 0;
   // Each event either consumes input or needs a decision; a bound keeps a bug from looping.
-  for (std::size_t rounds = 0; rounds < 4 * input.size() + 16; ++rounds) {
-    auto ev = reader.next(input, pos);
-    switch (ev.kind) {
-      case imap::CommandReader::Kind::NeedMore:
-        return;
-      case imap::CommandReader::Kind::Command:
-        on_command(reader.command());
-        reader.reset();
-        break;
-      case imap::CommandReader::Kind::LiteralHeader:
-        if (ev.literal_size <= max_literal)
-          reader.accept_literal(false);
-        else
-          reader.reject_literal();
-        break;
-      case imap::CommandReader::Kind::LiteralChunk:
-      case imap::CommandReader::Kind::Error:
-        break;
-      case imap::CommandReader::Kind::Fatal:
-        return;
+  std::size_t rounds = 0;
+  while (start < input.size()) {
+    std::string_view in = input.substr(start, piece);
+    std::size_t pos = 0;
+    while (true) {
+      if (++rounds > 4 * input.size() + 16) __builtin_trap();  // No progress.
+      auto ev = reader.next(in, pos);
+      if (pos > in.size()) __builtin_trap();
+      bool more = true;
+      switch (ev.kind) {
+        case imap::CommandReader::Kind::NeedMore:
+          more = false;
+          break;
+        case imap::CommandReader::Kind::Command: {
+          const imap::Command& cmd = reader.command();
+          log += "C";
+          for (std::size_t i = 0; i < cmd.lines.size(); ++i) {
+            log += "|" + cmd.lines[i];
+            if (i < cmd.literals.size()) log += "{" + cmd.literals[i] + "}";
+          }
+          log += cmd.has_nul ? "|nul\n" : "\n";
+          on_command(cmd);
+          reader.reset();
+          break;
+        }
+        case imap::CommandReader::Kind::LiteralHeader:
+          log += "L" + std::to_string(ev.literal_size) + (ev.literal_sync ? "\n" : "+\n");
+          if (ev.literal_size <= max_literal)
+            reader.accept_literal(false);
+          else
+            reader.reject_literal();
+          break;
+        case imap::CommandReader::Kind::LiteralChunk:
+          break;
+        case imap::CommandReader::Kind::Error:
+          log += "E" + std::to_string(static_cast<int>(ev.error)) + " " + ev.tag + "\n";
+          break;
+        case imap::CommandReader::Kind::Fatal:
+          log += "F\n";
+          return log;
+      }
+      if (!more) break;
     }
+    if (pos != in.size()) __builtin_trap();  // NeedMore means every octet was taken.
+    start += in.size();
   }
-  __builtin_trap();  // The reader stopped making progress.
+  return log;
 }
 
 // Feeds `input` to `session` in pieces of `piece` octets like the server: unconsumed octets
