@@ -59,6 +59,8 @@ struct Limits {
   std::uint64_t max_message = 64ull * 1024 * 1024;  // APPEND size (TOOBIG / APPENDLIMIT).
   std::size_t max_nesting = 32;                 // Parenthesis depth.
   std::size_t max_arguments = 10000;
+  // How long the answer to a failed login is held ([auth] failure_delay).
+  std::chrono::milliseconds failed_login_delay{2000};
 };
 
 struct Services {

@@ -60,7 +60,7 @@ protocol::FeedResult Session::feed(std::span<const char> input, std::string& out
     result.consumed = pos;
     switch (flow) {
       case Flow::Delay:
-        result.delay = kFailedLoginDelay;
+        result.delay = limits_.failed_login_delay;
         return result;
       case Flow::StartTls:
         // RFC 2595 §4: nothing the client sent before the handshake may be used after it.

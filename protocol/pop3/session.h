@@ -42,7 +42,6 @@ class Session : public protocol::Session {
   static constexpr std::size_t kMaxCommandLine = 512;
   // After this many rejected commands the session answers -ERR and closes.
   static constexpr int kMaxBadCommands = 20;
-  static constexpr std::chrono::milliseconds kFailedLoginDelay{2000};
 
   Session(protocol::ConnectionInfo info, protocol::Limits limits, protocol::Services services);
   ~Session() override;

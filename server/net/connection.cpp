@@ -101,6 +101,7 @@ void Connection::start() {
   protocol::Limits limits;
   limits.max_line = settings.max_line;
   limits.max_message = settings.max_message_size;
+  limits.failed_login_delay = std::chrono::milliseconds(settings.auth_failure_delay_ms);
   if (listener_.protocol == config::Protocol::Imap)
     session_ = imap::make_imap_session(info, limits, worker_.setup().services);
   else
@@ -262,17 +263,20 @@ void Connection::finish_job(Job& job) {
   }
   // Bytes that arrived while the job ran go after what the session left unconsumed.
   input_.insert(0, job.input, consumed, std::string::npos);
+  if (job.result.delay.count() > 0 && !shutting_down_) {
+    // A failed login: the answer itself waits, so a guesser learns nothing sooner
+    // (DESIGN.md: failed logins are delayed).
+    polling_ = false;
+    delayed_ = true;
+    held_output_ = std::move(job.output);
+    pause_reading();
+    uv_timer_start(&wake_timer_, on_wake, static_cast<std::uint64_t>(job.result.delay.count()), 0);
+    return;
+  }
   send(job.output);
   if (shutting_down_) {
     send(session_->shutdown_notice(false));
     close_after_output();
-    return;
-  }
-  if (job.result.delay.count() > 0) {
-    polling_ = false;
-    delayed_ = true;
-    pause_reading();
-    uv_timer_start(&wake_timer_, on_wake, static_cast<std::uint64_t>(job.result.delay.count()), 0);
     return;
   }
   if (input_.size() <= kMaxBufferedInput) resume_reading();
@@ -312,6 +316,8 @@ void Connection::on_wake(uv_timer_t* timer) {
     return;
   }
   self->delayed_ = false;
+  self->send(self->held_output_);
+  self->held_output_.clear();
   self->resume_reading();
   self->maybe_schedule();
 }

@@ -83,6 +83,7 @@ class Connection {
   // the periodic poll of a session in IMAP IDLE (after).
   uv_timer_t wake_timer_{};
   bool polling_ = false;
+  std::string held_output_;  // The answer to a failed login, sent when the delay is over.
   int open_handles_ = 0;
 
   std::unique_ptr<protocol::Session> session_;

@@ -355,10 +355,7 @@ class Pop3Poplib(unittest.TestCase):
         self.assertTrue(self.srv.log_contains(r"auth failed: user=nobody-here rip=127\.0\.0\.1 mech=USER"))
         bad.close()
 
-    # Bug (server/protocol wiring): [auth] failure_delay is parsed into
-    # settings.auth_failure_delay_ms but nothing passes it to the sessions; POP3 (and IMAP)
-    # use a hard-coded 2 s (pop3::Session::kFailedLoginDelay).
-    @unittest.expectedFailure
+    # [auth] failure_delay reaches the sessions through protocol::Limits.
     def test_failed_login_delay_follows_config(self):
         # [auth] failure_delay = 500ms in the harness configuration.
         raw = RawPop(self.srv.ports["pop3"])
@@ -371,11 +368,9 @@ class Pop3Poplib(unittest.TestCase):
         raw.close()
         self.assertLess(elapsed, 1.5, "the failed-login delay ignores [auth] failure_delay")
 
-    # Bug (server/net/connection.cpp, Connection::finish_job): the -ERR [AUTH] answer is sent at
-    # once and only the *next* command waits for the delay, so a client that reconnects after
-    # each -ERR never waits (the POP3 session's fail_login expects the server to hold the
-    # answer, as DESIGN.md "Failed logins are delayed" and Dovecot's auth_failure_delay do).
-    @unittest.expectedFailure
+    # The -ERR [AUTH] answer itself is held for the delay, so a client that reconnects after
+    # each -ERR still waits (DESIGN.md "Failed logins are delayed", like Dovecot's
+    # auth_failure_delay).
     def test_failed_login_answer_is_held_for_the_delay(self):
         def timed_pass(password):
             raw = RawPop(self.srv.ports["pop3"])

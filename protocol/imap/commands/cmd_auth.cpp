@@ -11,8 +11,6 @@
 namespace satchel::imap {
 namespace {
 
-constexpr std::chrono::milliseconds kFailDelay{2000};
-
 // Log lines stay one line and printable whatever the client sent (fail2ban parses them).
 std::string printable(std::string_view s) {
   std::string out;
@@ -52,7 +50,7 @@ void login(Ctx& ctx, std::string_view user, const SecureString& password, std::s
     }
     fail_line(e.code.empty() ? "failed" : ascii::lower(e.code));
     ctx.no("AUTHENTICATIONFAILED", "Authentication failed.");
-    ctx.delay = kFailDelay;
+    ctx.delay = ctx.s.limits.failed_login_delay;
     return;
   }
   storage::StoreLocation where;
@@ -84,7 +82,7 @@ void sasl_plain(Ctx& ctx, std::string_view message) {
     log::info("auth failed: user=" + printable(creds->authcid) + " rip=" + ctx.s.conn.remote_ip +
               " mech=PLAIN reason=authzid not allowed");
     ctx.no("AUTHORIZATIONFAILED", "Authorization as another user is not allowed.");
-    ctx.delay = kFailDelay;
+    ctx.delay = ctx.s.limits.failed_login_delay;
     return;
   }
   login(ctx, creds->authcid, creds->password, "PLAIN");

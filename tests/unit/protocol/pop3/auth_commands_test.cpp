@@ -40,7 +40,7 @@ TEST_CASE("A wrong password fails with [AUTH], a delay, and input taken only thr
   f.start();
   std::string input = "USER alice\r\nPASS wrong\r\nUSER alice\r\nPASS secret\r\n";
   CHECK(f.send(input) == "+OK\r\n-ERR [AUTH] Authentication failed.\r\n");
-  CHECK(f.last.delay == pop3::Session::kFailedLoginDelay);
+  CHECK(f.last.delay == protocol::Limits{}.failed_login_delay);
   CHECK(f.last.next == Next::Read);
   std::size_t taken = std::string("USER alice\r\nPASS wrong\r\n").size();
   CHECK(f.last.consumed == taken);
@@ -55,7 +55,7 @@ TEST_CASE("An unknown user fails the same way as a wrong password") {
   f.start();
   CHECK(f.send("USER nobody\r\nPASS secret\r\n") ==
         "+OK\r\n-ERR [AUTH] Authentication failed.\r\n");
-  CHECK(f.last.delay == pop3::Session::kFailedLoginDelay);
+  CHECK(f.last.delay == protocol::Limits{}.failed_login_delay);
 }
 
 TEST_CASE("USER and PASS syntax errors") {
@@ -127,7 +127,7 @@ TEST_CASE("AUTH PLAIN as another authorization identity fails") {
   f.start();
   CHECK(f.send("AUTH PLAIN " + plain("bob", "alice", "secret") + "\r\n") ==
         "-ERR [AUTH] Authentication failed.\r\n");
-  CHECK(f.last.delay == pop3::Session::kFailedLoginDelay);
+  CHECK(f.last.delay == protocol::Limits{}.failed_login_delay);
 }
 
 TEST_CASE("AUTH PLAIN without an initial response gets an empty challenge") {
@@ -172,7 +172,7 @@ TEST_CASE("AUTH PLAIN with a wrong password, an empty response or a malformed me
   CHECK(f.send("AUTH PLAIN =\r\n") == "-ERR [AUTH] Authentication failed.\r\n");
   CHECK(f.send("AUTH PLAIN " + crypto::base64_encode("alice") + "\r\n") ==
         "-ERR [AUTH] Authentication failed.\r\n");
-  CHECK(f.last.delay == pop3::Session::kFailedLoginDelay);
+  CHECK(f.last.delay == protocol::Limits{}.failed_login_delay);
 }
 
 TEST_CASE("AUTH syntax: no mechanism, unknown mechanism, extra arguments") {
