@@ -22,7 +22,7 @@ Result<std::unique_ptr<Maildrop>> Maildrop::open(std::unique_ptr<storage::MailSt
   if (!snapshot) return snapshot.error();
   drop->uidvalidity_ = drop->mailbox_->info().uidvalidity;
   drop->entries_.reserve(snapshot->size());
-  for (const auto& m : *snapshot) drop->entries_.push_back(Entry{m.uid, false, m.size});
+  for (const auto& m : *snapshot) drop->entries_.push_back(Entry{m.uid, false, false, m.size});
   return drop;
 }
 
@@ -71,10 +71,25 @@ std::size_t Maildrop::marked_count() const {
   return n;
 }
 
+void Maildrop::mark_retrieved(const Entry& entry) {
+  // `entry` is one of entries_ (handed out by find()).
+  entries_[static_cast<std::size_t>(&entry - entries_.data())].retrieved = true;
+}
+
 Result<std::size_t> Maildrop::commit_deletions() {
-  std::vector<storage::Uid> uids;
-  for (const auto& e : entries_)
-    if (e.deleted) uids.push_back(e.uid);
+  std::vector<storage::Uid> uids, read;
+  for (const auto& e : entries_) {
+    if (e.deleted)
+      uids.push_back(e.uid);
+    else if (e.retrieved)
+      read.push_back(e.uid);
+  }
+  if (!read.empty()) {
+    storage::Flags seen;
+    seen.system = storage::kSeen;
+    auto marked = mailbox_->store_flags(read, storage::FlagOp::Add, seen, 0);
+    if (!marked) return marked.error();
+  }
   if (uids.empty()) return std::size_t{0};
   storage::Flags deleted;
   deleted.system = storage::kDeleted;

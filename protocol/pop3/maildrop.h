@@ -23,6 +23,7 @@ class Maildrop {
     // Ordered to pack into 16 bytes: a maildrop of 100,000 messages costs 1.6 MB.
     storage::Uid uid = 0;
     bool deleted = false;
+    bool retrieved = false;  // RETR'd in this session: flagged \Seen at UPDATE.
     std::uint64_t size = 0;  // Octets of the CRLF form, before byte-stuffing (RFC 1939 §5).
   };
 
@@ -56,14 +57,19 @@ class Maildrop {
   // elsewhere (an IMAP session) since login.
   Result<std::string> read(const Entry& entry);
 
+  // RETR: remembers that the message was read, for \Seen at UPDATE.
+  void mark_retrieved(const Entry& entry);
+
   // DELE: false when the number does not name a listed, not yet deleted message.
   bool mark_deleted(std::uint64_t number);
   // RSET: unmarks every message.
   void unmark_all();
   std::size_t marked_count() const;
 
-  // UPDATE (RFC 1939 §6): flags the marked messages \Deleted and expunges exactly them.
-  // Returns how many were removed (messages already expunged elsewhere are not counted).
+  // UPDATE (RFC 1939 §6): flags the messages RETR'd and kept \Seen (as Dovecot does, so an
+  // IMAP client sees them as read), then flags the marked messages \Deleted and expunges
+  // exactly them. Returns how many were removed (messages already expunged elsewhere are not
+  // counted).
   Result<std::size_t> commit_deletions();
 
  private:

@@ -78,6 +78,7 @@ Session::Flow Session::cmd_retr(const CommandLine& cmd, std::string& out) {
   Flow flow;
   const Maildrop::Entry* entry = message_arg(cmd.args[0], out, flow);
   if (!entry) return flow;
+  maildrop_->mark_retrieved(*entry);
   return send_message(*entry, nullptr, out);
 }
 

@@ -84,11 +84,15 @@ TEST_CASE("RETR argument errors") {
   CHECK(f.send("NOOP\r\n") == "+OK\r\n");
 }
 
-TEST_CASE("RETR does not set \\Seen") {
+TEST_CASE("RETR'd messages become \\Seen at QUIT, and not before; TOP does not count") {
   Loaded f;
   f.send("RETR 1\r\n");
+  f.send("TOP 2 0\r\n");
   auto& box = f.store_of("alice").data().mailboxes["INBOX"];
   CHECK_FALSE(box.messages[f.uids[0]].info.flags.has(storage::kSeen));
+  CHECK(f.send("QUIT\r\n").starts_with("+OK"));
+  CHECK(box.messages[f.uids[0]].info.flags.has(storage::kSeen));
+  CHECK_FALSE(box.messages[f.uids[1]].info.flags.has(storage::kSeen));
 }
 
 TEST_CASE("RETR of a message expunged by another session since login") {
