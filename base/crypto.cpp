@@ -89,7 +89,11 @@ std::uint32_t random_u32() {
          static_cast<std::uint32_t>(static_cast<unsigned char>(b[3]));
 }
 
-std::string md5_hex(std::string_view data) { return digest_hex(EVP_md5(), data); }
-std::string sha256_hex(std::string_view data) { return digest_hex(EVP_sha256(), data); }
+std::string md5_hex(std::string_view data) {
+  return digest_hex(EVP_md5(), data);
+}
+std::string sha256_hex(std::string_view data) {
+  return digest_hex(EVP_sha256(), data);
+}
 
 }  // namespace satchel::crypto

@@ -38,8 +38,12 @@ const char* level_name(Level level) {
 
 }  // namespace
 
-void set_sink(Sink sink) { current_sink() = std::move(sink); }
-void set_min_level(Level level) { min_level() = level; }
+void set_sink(Sink sink) {
+  current_sink() = std::move(sink);
+}
+void set_min_level(Level level) {
+  min_level() = level;
+}
 
 void write(Level level, std::string_view line) {
   if (level < min_level()) return;

@@ -18,9 +18,17 @@ void set_min_level(Level level);
 // Thread-safe (the pool threads of a worker log too).
 void write(Level level, std::string_view line);
 
-inline void debug(std::string_view line) { write(Level::Debug, line); }
-inline void info(std::string_view line) { write(Level::Info, line); }
-inline void warning(std::string_view line) { write(Level::Warning, line); }
-inline void error(std::string_view line) { write(Level::Error, line); }
+inline void debug(std::string_view line) {
+  write(Level::Debug, line);
+}
+inline void info(std::string_view line) {
+  write(Level::Info, line);
+}
+inline void warning(std::string_view line) {
+  write(Level::Warning, line);
+}
+inline void error(std::string_view line) {
+  write(Level::Error, line);
+}
 
 }  // namespace satchel::log

@@ -77,14 +77,16 @@ struct Ok {};
 
 using Status = Result<Ok>;
 
-inline Status ok_status() { return Ok{}; }
+inline Status ok_status() {
+  return Ok{};
+}
 
 }  // namespace satchel
 
 // A broken invariant is a bug: crash loudly, never handle it (CONVENTIONS.md rule 2).
-#define SATCHEL_ASSERT(cond)                                                     \
-  do {                                                                           \
-    if (!(cond)) ::satchel::detail_assert_fail(#cond, __FILE__, __LINE__);       \
+#define SATCHEL_ASSERT(cond)                                               \
+  do {                                                                     \
+    if (!(cond)) ::satchel::detail_assert_fail(#cond, __FILE__, __LINE__); \
   } while (0)
 
 namespace satchel {

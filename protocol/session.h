@@ -45,19 +45,19 @@ struct ConnectionInfo {
   int remote_port = 0;
   std::string local_ip;
   int local_port = 0;
-  bool tls_active = false;          // Implicit TLS, or after STARTTLS.
-  bool starttls_offered = false;    // The listener allows STARTTLS/STLS.
+  bool tls_active = false;              // Implicit TLS, or after STARTTLS.
+  bool starttls_offered = false;        // The listener allows STARTTLS/STLS.
   bool plaintext_auth_allowed = false;  // Cleartext passwords allowed without TLS (loopback or
                                         // configured); decided by the server.
   std::string listener_name;
 };
 
 struct Limits {
-  std::size_t max_line = 64 * 1024;             // One command line, literals excluded.
-  std::size_t max_command = 1024 * 1024;        // Whole command, small literals included.
-  std::size_t max_literal_prelogin = 8 * 1024;  // Before authentication.
+  std::size_t max_line = 64 * 1024;                 // One command line, literals excluded.
+  std::size_t max_command = 1024 * 1024;            // Whole command, small literals included.
+  std::size_t max_literal_prelogin = 8 * 1024;      // Before authentication.
   std::uint64_t max_message = 64ull * 1024 * 1024;  // APPEND size (TOOBIG / APPENDLIMIT).
-  std::size_t max_nesting = 32;                 // Parenthesis depth.
+  std::size_t max_nesting = 32;                     // Parenthesis depth.
   std::size_t max_arguments = 10000;
   // How long the answer to a failed login is held ([auth] failure_delay).
   std::chrono::milliseconds failed_login_delay{2000};

@@ -4,9 +4,9 @@
 // Methods may block (yescrypt, PAM): call them from the thread pool or the auth process.
 #pragma once
 
+#include <sys/types.h>
 #include <string>
 #include <string_view>
-#include <sys/types.h>
 
 #include "base/result.h"
 #include "base/secure_string.h"
@@ -15,7 +15,7 @@ namespace satchel::auth {
 
 struct UserRecord {
   std::string name;
-  uid_t uid = 0;              // The mail owner; 0 means "the worker's own uid".
+  uid_t uid = 0;  // The mail owner; 0 means "the worker's own uid".
   gid_t gid = 0;
   std::string home;           // Mail root of the user.
   std::string mail_location;  // "maildir:/path/Maildir"; may use ~ for home.

@@ -35,7 +35,7 @@ class AppendSink {
   // Makes the message durable (fsync of file and directory) and visible. Returns its UID and
   // the mailbox's UIDVALIDITY (RFC 4315 APPENDUID).
   virtual Result<AppendResult> commit(const Flags& flags, std::time_t internal_date,
-                             std::int32_t internal_tz) = 0;
+                                      std::int32_t internal_tz) = 0;
 };
 
 // An exclusive hold on a mailbox for a POP3 session (RFC 1939 §8: the maildrop is locked while

@@ -23,7 +23,7 @@ enum SystemFlag : std::uint8_t {
 };
 
 struct Flags {
-  std::uint8_t system = 0;             // SystemFlag bits.
+  std::uint8_t system = 0;            // SystemFlag bits.
   std::vector<std::string> keywords;  // Sorted, unique, case-preserved atoms ($Forwarded...).
 
   bool has(SystemFlag f) const { return (system & f) != 0; }
@@ -67,7 +67,7 @@ struct MailboxEntry {
   bool no_select = false;     // \Noselect: exists only as a parent (RFC 3501 §7.2.2).
   bool has_children = false;  // \HasChildren / \HasNoChildren (RFC 3348).
   bool subscribed = false;
-  std::string special_use;    // "\Sent", "\Trash"... or empty (RFC 6154).
+  std::string special_use;  // "\Sent", "\Trash"... or empty (RFC 6154).
 };
 
 // How STORE changes flags (RFC 3501 §6.4.6).
@@ -91,7 +91,7 @@ struct CopyResult {
 struct StoreLocation {
   std::string user;
   std::string home;
-  std::string location;  // "maildir:/path" (and later "mbox:..."); "~" expands to home.
+  std::string location;    // "maildir:/path" (and later "mbox:..."); "~" expands to home.
   std::string index_path;  // Where the SQLite index lives; empty: inside the mail root.
 };
 

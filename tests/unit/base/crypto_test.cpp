@@ -20,10 +20,10 @@ TEST_CASE("base64 encodes RFC 4648 test vectors") {
 }
 
 TEST_CASE("base64 decoding is strict") {
-  CHECK_FALSE(crypto::base64_decode("Zg=").has_value());      // length not a multiple of 4
+  CHECK_FALSE(crypto::base64_decode("Zg=").has_value());        // length not a multiple of 4
   CHECK_FALSE(crypto::base64_decode("Zm9v YmFy").has_value());  // whitespace
-  CHECK_FALSE(crypto::base64_decode("Z===").has_value());      // too much padding
-  CHECK_FALSE(crypto::base64_decode("Zg==Zg==").has_value());  // padding in the middle
+  CHECK_FALSE(crypto::base64_decode("Z===").has_value());       // too much padding
+  CHECK_FALSE(crypto::base64_decode("Zg==Zg==").has_value());   // padding in the middle
   CHECK(crypto::base64_decode("Zm8=").value() == "fo");
 }
 
