@@ -1,7 +1,10 @@
 #include "tls/context_set.h"
 
+#include <openssl/core_names.h>
+#include <openssl/rand.h>
 #include <openssl/ssl.h>
 
+#include <cstring>
 #include <ctime>
 
 #include "base/ascii.h"
@@ -61,6 +64,44 @@ int on_alpn(SSL* /*ssl*/, const unsigned char** out, unsigned char* outlen, cons
     pos += 1 + len;
   }
   return SSL_TLSEXT_ERR_ALERT_FATAL;
+}
+
+// Seals and opens session tickets with the set's rotating keys instead of OpenSSL's per-context
+// keys, which would live as long as the worker. Returns 1 (use the key), 2 (opened with the
+// previous period's key: issue a new ticket), 0 (unknown or expired: full handshake), -1 (error).
+int on_ticket_key(SSL* ssl, unsigned char key_name[16], unsigned char* iv, EVP_CIPHER_CTX* cipher,
+                  EVP_MAC_CTX* mac, int enc) {
+  const auto* set = static_cast<const ContextSet*>(SSL_CTX_get_ex_data(SSL_get_SSL_CTX(ssl), 0));
+  if (set == nullptr) return -1;
+  std::int64_t now = std::time(nullptr);
+  TicketKeys::Key key;
+  int result = 1;
+  if (enc == 1) {
+    key = set->ticket_keys().sealing_key(now);
+    std::memcpy(key_name, key.name.data(), key.name.size());
+    if (RAND_bytes(iv, 16) != 1 ||
+        EVP_EncryptInit_ex(cipher, EVP_aes_256_cbc(), nullptr, key.aes.data(), iv) != 1)
+      result = -1;
+  } else {
+    bool renew = false;
+    if (!set->ticket_keys().opening_key(std::span<const unsigned char, 16>(key_name, 16), now, key,
+                                        renew))
+      return 0;
+    if (EVP_DecryptInit_ex(cipher, EVP_aes_256_cbc(), nullptr, key.aes.data(), iv) != 1)
+      result = -1;
+    else if (renew)
+      result = 2;
+  }
+  if (result != -1) {
+    char digest[] = "SHA256";
+    OSSL_PARAM params[] = {
+        OSSL_PARAM_construct_octet_string(OSSL_MAC_PARAM_KEY, key.hmac.data(), key.hmac.size()),
+        OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest, 0),
+        OSSL_PARAM_construct_end()};
+    if (EVP_MAC_CTX_set_params(mac, params) != 1) result = -1;
+  }
+  wipe(key);
+  return result;
 }
 
 }  // namespace
@@ -136,6 +177,10 @@ Status ContextSet::configure(SSL_CTX* ctx, const ServerOptions& options, int min
                         reinterpret_cast<void (*)(void)>(on_servername));
   SSL_CTX_set_tlsext_servername_arg(ctx, this);
   SSL_CTX_set_alpn_select_cb(ctx, on_alpn, this);
+  // Index 0 is OpenSSL's "app data" slot; on_ticket_key finds the set (and its keys) there,
+  // whichever context SNI switched to.
+  SSL_CTX_set_ex_data(ctx, 0, this);
+  SSL_CTX_set_tlsext_ticket_key_evp_cb(ctx, on_ticket_key);
   clear_errors();
   return ok_status();
 }
@@ -194,6 +239,9 @@ Result<std::shared_ptr<const ContextSet>> ContextSet::load(const ServerOptions& 
     return Error::permanent("", "tls: no certificate configured (cert_file or certificate_dir)");
 
   std::shared_ptr<ContextSet> set(new ContextSet());
+  auto keys = TicketKeys::create(TicketKeys::kDefaultPeriodSeconds, std::time(nullptr));
+  if (!keys) return keys.error();
+  set->ticket_keys_ = std::move(*keys);
   if (!options.alpn.empty())
     set->alpn_wire_ = static_cast<char>(options.alpn.size()) + options.alpn;
   for (const CertificateFiles& files : all) {

@@ -12,6 +12,7 @@
 #include "tls/certificate_loader.h"
 #include "tls/name_index.h"
 #include "tls/server_options.h"
+#include "tls/ticket_keys.h"
 
 struct ssl_ctx_st;  // OpenSSL's SSL_CTX; only tls/ sources include <openssl/ssl.h>.
 
@@ -52,6 +53,8 @@ class ContextSet {
   ssl_ctx_st* context(std::size_t index) const { return entries_[index].ctx; }
   // The listener's ALPN id in wire format (length-prefixed); empty when ALPN is not checked.
   const std::string& alpn_wire() const { return alpn_wire_; }
+  // The session ticket keys shared by all contexts of the set (rotated; see ticket_keys.h).
+  TicketKeys& ticket_keys() const { return *ticket_keys_; }
 
  private:
   struct Entry {
@@ -67,6 +70,7 @@ class ContextSet {
   std::vector<Entry> entries_;
   NameIndex names_;
   std::string alpn_wire_;
+  std::unique_ptr<TicketKeys> ticket_keys_;  // Mutable state behind a const set: it locks.
 };
 
 // Parses a version name as written in satchel.conf ("TLSv1.2"; case does not matter) into

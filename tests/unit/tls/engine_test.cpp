@@ -5,6 +5,9 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
+#include <ctime>
+
 #include "tls_test_support.h"
 
 using namespace satchel::tls;
@@ -310,6 +313,15 @@ TEST_CASE("Engine resumes sessions from tickets of the same set, not from a relo
   }
   REQUIRE(session != nullptr);
   REQUIRE(SSL_SESSION_is_resumable(session) == 1);
+  {
+    // The ticket is sealed with the set's rotating key (ticket_keys.h), whose name starts it.
+    const unsigned char* ticket = nullptr;
+    std::size_t ticket_len = 0;
+    SSL_SESSION_get0_ticket(session, &ticket, &ticket_len);
+    REQUIRE(ticket_len > 16);
+    auto key = set->ticket_keys().sealing_key(std::time(nullptr));
+    CHECK(std::equal(key.name.begin(), key.name.end(), ticket));
+  }
   s.session = session;
   {
     auto engine = make_engine(set);
