@@ -8,6 +8,7 @@
 #include <string>
 #include <string_view>
 
+#include "base/log.h"
 #include "protocol/pop3/make_session.h"
 #include "tests/fuzz/fuzz_support.h"
 #include "tests/support/fake_authenticator.h"
@@ -39,6 +40,12 @@ std::string run(std::string_view input, std::size_t piece, bool poll) {
 }
 
 }  // namespace
+
+// Login and logout lines would flood the fuzzer's output and slow it down.
+extern "C" int LLVMFuzzerInitialize(int*, char***) {
+  satchel::log::set_sink([](satchel::log::Level, std::string_view) {});
+  return 0;
+}
 
 // The first octet: bits 0-6 choose the piece size (0: one octet), bit 7 turns poll() on.
 // Without poll(), the transcript must not depend on how the input was cut into pieces.

@@ -118,6 +118,41 @@ inline std::string drive(protocol::Session& session, std::string_view input, std
   return transcript;
 }
 
+// Traps unless `out` is a sequence of IMAP responses (RFC 3501 §2.2.2, §7): lines ending in
+// CRLF, no bare CR or LF, each starting with "*", "+" or a tag, and literals {n} / ~{n} whose
+// octets follow. A line whose text happens to end in "{n}" would be read as a literal by any
+// client, so it fails here too.
+inline void expect_imap_responses(std::string_view out) {
+  std::size_t pos = 0;
+  bool continued = false;  // The line goes on after a literal.
+  while (pos < out.size()) {
+    std::size_t end = out.find("\r\n", pos);
+    if (end == std::string_view::npos) __builtin_trap();  // Output ends mid-line.
+    std::string_view line = out.substr(pos, end - pos);
+    if (line.find_first_of("\r\n") != std::string_view::npos) __builtin_trap();
+    if (!continued) {
+      std::size_t sp = line.find(' ');
+      if (sp == 0 || line.empty()) __builtin_trap();
+      if (line != "+" && sp == std::string_view::npos) __builtin_trap();
+    }
+    pos = end + 2;
+    continued = false;
+    if (!line.empty() && line.back() == '}') {
+      std::size_t open = line.rfind('{');
+      if (open != std::string_view::npos && open + 2 <= line.size() - 1) {
+        std::string_view digits = line.substr(open + 1, line.size() - open - 2);
+        if (digits.find_first_not_of("0123456789") == std::string_view::npos) {
+          std::size_t n = std::stoull(std::string(digits));
+          if (n > out.size() - pos) __builtin_trap();  // Literal cut short.
+          pos += n;
+          continued = true;
+        }
+      }
+    }
+  }
+  if (continued) __builtin_trap();  // A literal must be followed by the rest of its line.
+}
+
 // Traps when two transcripts differ, after printing where (for the crash report).
 inline void expect_same(std::string_view a, std::string_view b) {
   if (a == b) return;
