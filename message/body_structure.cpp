@@ -2,8 +2,8 @@
 //
 // Conventions where RFC 3501 leaves a choice (chosen to match established servers):
 // - media type, subtype, parameter names and values are sent as written in the message;
-// - a text/* part without any Content-Type parameter, and a part without a valid
-//   Content-Type (RFC 2045 §5.2 default), get ("charset" "us-ascii");
+// - a text/* part without a charset parameter (other parameters or none, or no valid
+//   Content-Type: RFC 2045 §5.2 default) gets "charset" "us-ascii" after its parameters;
 // - a missing Content-Transfer-Encoding is sent as "7bit";
 // - body-fld-lines counts the LF octets of the body.
 #include <algorithm>
@@ -130,10 +130,15 @@ void append_part(std::string& out, std::string_view text, const Part& p, bool ex
   out += ' ';
   append_string(out, p.subtype);
   out += ' ';
-  if (p.params.empty() && p.is_type("text"))
-    out += "(\"charset\" \"us-ascii\")";
-  else
+  if (p.is_type("text") && p.param("charset") == nullptr) {
+    // RFC 2045 §5.2: a text part without a charset parameter is us-ascii; said explicitly,
+    // after the parameters it has, as established servers do.
+    detail::Params params = p.params;
+    params.emplace_back("charset", "us-ascii");
+    append_params(out, params);
+  } else {
     append_params(out, p.params);
+  }
   out += ' ';
   append_nstring(out, e.id);
   out += ' ';

@@ -68,7 +68,9 @@ std::string header_fields(std::string_view header, const std::vector<std::string
       if (out.back() != '\n') out += "\r\n";
     }
   }
-  out += "\r\n";  // RFC 3501 §6.4.5: the blank line is included.
+  // RFC 3501 §6.4.5: the delimiting blank line is included in all header fetches, "except in
+  // the case of a message which has no body and no blank line".
+  if (header == "\r\n" || header.ends_with("\r\n\r\n")) out += "\r\n";
   return out;
 }
 

@@ -23,6 +23,6 @@ TEST_CASE("ENVELOPE and BODYSTRUCTURE strings never carry a NUL octet") {
         "\"y.example\")) ((\"Name\" NIL \"x\" \"y.example\")) NIL NIL NIL NIL NIL)");
   std::string bs = body_structure(*m, true);
   CHECK(bs.find('\0') == std::string::npos);
-  // The 8-bit value still goes out as a literal, now of 6 octets.
-  CHECK(bs.find("(\"name\" {6}\r\nf\xE9.txt)") != std::string::npos);
+  // The 8-bit value still goes out as a literal, now of 6 octets (then the default charset).
+  CHECK(bs.find("(\"name\" {6}\r\nf\xE9.txt \"charset\" \"us-ascii\")") != std::string::npos);
 }
