@@ -16,6 +16,11 @@ def crlf(raw):
     return CRLF_RE.sub(b"\r\n", raw)
 
 
+def served(raw):
+    """What FETCH BODY[] returns: the CRLF form with NUL sent as 0x80 (RFC 3501 §9 CHAR8)."""
+    return crlf(raw).replace(b"\0", b"\x80")
+
+
 def make_corpus(source, out_dir):
     """Runs tests/corpus/make_corpus.py; returns {name: raw bytes} in name order."""
     subprocess.run([sys.executable, os.path.join(source, "tests", "corpus", "make_corpus.py"),

@@ -55,7 +55,7 @@ class MessageCorpus(unittest.TestCase):
         # Which message is which: by the CRLF form of its text.
         by_text = {}
         for name, raw in cls.corpus.items():
-            by_text.setdefault(cs.crlf(raw), name)
+            by_text.setdefault(cs.served(raw), name)
         untagged, tagged = cs.command(cls.client, "FETCH 1:* (BODY.PEEK[])")
         assert b" OK " in tagged, tagged
         cls.names = {}
@@ -131,7 +131,7 @@ class MessageCorpus(unittest.TestCase):
     def test_fetch_sections_of_every_message(self):
         for seq, name in sorted(self.names.items()):
             with self.subTest(message=name, seq=seq):
-                text = cs.crlf(self.corpus[name])
+                text = cs.served(self.corpus[name])
                 items = self.fetch(seq, FETCH_ITEMS)
                 self.assertEqual(items["BODY[]"], text)
                 self.assertEqual(int(items["RFC822.SIZE"]), len(text))

@@ -28,10 +28,14 @@ std::string partial(const FetchItem& item, std::string_view data, std::string& n
 }
 
 std::string literal_of(std::string_view data, bool binary) {
+  if (data.find('\0') == std::string_view::npos) return imap_literal(data);
   // RFC 3516 §4.3: BINARY content with NUL octets goes in a literal8.
-  if (binary && data.find('\0') != std::string_view::npos)
-    return "~{" + std::to_string(data.size()) + "}\r\n" + std::string(data);
-  return imap_literal(data);
+  if (binary) return "~{" + std::to_string(data.size()) + "}\r\n" + std::string(data);
+  // RFC 3501 §9: a literal is CHAR8 (%x01-ff). A NUL stored in a message is sent as 0x80, so
+  // every size and offset stays as counted (Dovecot makes the same substitution when saving).
+  std::string text(data);
+  std::replace(text.begin(), text.end(), '\0', '\x80');
+  return imap_literal(text);
 }
 
 // Returns false when the content is unavailable (expunged meanwhile).
@@ -138,7 +142,7 @@ void cmd_fetch(Ctx& ctx) {
           add(std::string(it.kind == Kind::Rfc822         ? "RFC822 "
                           : it.kind == Kind::Rfc822Header ? "RFC822.HEADER "
                                                           : "RFC822.TEXT ") +
-              imap_literal(data));
+              literal_of(data, false));
           break;
         }
         case Kind::Section: {
@@ -148,7 +152,7 @@ void cmd_fetch(Ctx& ctx) {
           }
           name = "BODY[" + it.section_text + "]";
           std::string out = partial(it, data, name);
-          add(name + " " + imap_literal(out));
+          add(name + " " + literal_of(out, false));
           break;
         }
         case Kind::Binary:

@@ -294,3 +294,20 @@ TEST_CASE("FETCH of MIME parts, RFC822.HEADER and BINARY") {
   // Already \Seen: no FLAGS side effect to report.
   CHECK_FALSE(contains(d.send("d FETCH 1 RFC822.TEXT\r\n"), "FLAGS"));
 }
+
+TEST_CASE("A NUL stored in a message is sent as 0x80 in BODY[] but kept in a BINARY literal8") {
+  ImapWorld w;
+  std::string text("Subject: nul\r\n\r\na\0b\r\n", 21);
+  w.store().deliver("INBOX", text);
+  ImapDriver d(w);
+  d.login();
+  d.select();
+  std::string out = d.send("a FETCH 1 (BODY.PEEK[TEXT] RFC822.SIZE)\r\n");
+  // RFC 3501 §9: literals are CHAR8 (no NUL); the size does not change.
+  CHECK(contains(out, std::string("BODY[TEXT] {5}\r\na\x80"
+                                  "b\r\n")));
+  CHECK(contains(out, "RFC822.SIZE 21"));
+  CHECK_FALSE(contains(out, std::string(1, '\0')));
+  out = d.send("b FETCH 1 BINARY.PEEK[1]\r\n");
+  CHECK(contains(out, std::string("BINARY[1] ~{5}\r\na\0b\r\n", 19)));
+}
