@@ -126,9 +126,22 @@ void append_part(std::string& out, std::string_view text, const Part& p, bool ex
     out += ')';
     return;
   }
-  append_string(out, p.type);
-  out += ' ';
-  append_string(out, p.subtype);
+  // A message/rfc822 or multipart part left unparsed (a multipart beyond the depth or part
+  // limits, a message/rfc822 there or in a non-identity encoding) cannot be described as one: RFC
+  // 3501 §9 body-type-msg needs the inner envelope and body, and a client reading "multipart"
+  // expects parts. It is described as opaque data, as established servers do.
+  const std::string* boundary = p.param("boundary");
+  bool cut_multipart = p.is_type("multipart") && boundary != nullptr && !boundary->empty();
+  bool opaque = cut_multipart || p.is_type("message", "rfc822");
+  if (opaque && p.kind != Part::Kind::Message) {
+    append_string(out, "application");
+    out += ' ';
+    append_string(out, "octet-stream");
+  } else {
+    append_string(out, p.type);
+    out += ' ';
+    append_string(out, p.subtype);
+  }
   out += ' ';
   if (p.is_type("text") && p.param("charset") == nullptr) {
     // RFC 2045 §5.2: a text part without a charset parameter is us-ascii; said explicitly,

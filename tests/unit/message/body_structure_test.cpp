@@ -30,3 +30,22 @@ TEST_CASE("charset defaults: present (any case) kept, absent on text added, neve
   CHECK(body_structure(*app, false) ==
         "(\"application\" \"pdf\" (\"name\" \"a.pdf\") NIL NIL \"7bit\" 3)");
 }
+
+TEST_CASE("message/rfc822 and multipart parts left unparsed are described as opaque data") {
+  // RFC 3501 §9: body-type-msg needs an envelope and a body; a part the parser did not descend
+  // into (here: message/rfc822 in base64) cannot give them.
+  std::string text =
+      "Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\n"
+      "Content-Type: message/rfc822\r\nContent-Transfer-Encoding: base64\r\n\r\n"
+      "U3ViamVjdDogeA0KDQp5DQo=\r\n--b--\r\n";
+  auto msg = parse(text);
+  CHECK(body_structure(*msg, false) ==
+        "((\"application\" \"octet-stream\" NIL NIL NIL \"base64\" 24) \"mixed\")");
+  // Beyond the depth limit a nested message is a leaf too.
+  std::string nested = "Content-Type: message/rfc822\r\n\r\nSubject: in\r\n\r\nbody\r\n";
+  ParseLimits shallow;
+  shallow.max_depth = 0;
+  auto limited = parse(nested, shallow);
+  CHECK(body_structure(*limited, false) ==
+        "(\"application\" \"octet-stream\" NIL NIL NIL \"7bit\" 21)");
+}
