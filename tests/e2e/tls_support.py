@@ -72,36 +72,15 @@ def peer_serial(tls_sock):
     return tls_sock.getpeercert()["serialNumber"]
 
 
-class LineReader:
-    """Reads CRLF lines from a socket (plain or TLS) that the test swaps under it."""
+class LineReader(h.RawClient):
+    """RawClient over a socket (plain or TLS) that the test made, and may swap under it."""
 
-    def __init__(self, sock):
+    def __init__(self, sock):  # pylint: disable=super-init-not-called
         self.sock = sock
         self.buf = b""
 
-    def send(self, data):
-        self.sock.sendall(data.encode() if isinstance(data, str) else data)
-
-    def readline(self):
-        while b"\r\n" not in self.buf:
-            chunk = self.sock.recv(65536)
-            if not chunk:
-                line, self.buf = self.buf, b""
-                return line.decode(errors="replace")
-            self.buf += chunk
-        line, self.buf = self.buf.split(b"\r\n", 1)
-        return line.decode(errors="replace")
-
     def until_tagged(self, tag):
-        lines = []
-        while True:
-            line = self.readline()
-            lines.append(line)
-            if line.startswith(tag + " ") or line == "":
-                return lines
-
-    def close(self):
-        self.sock.close()
+        return self.read_until_tagged(tag)
 
 
 def s_client(args, stdin="", timeout=30):
