@@ -5,6 +5,7 @@
 
 #include "config/parser.h"
 #include "server/master/master.h"
+#include "server/master/tls_setup.h"
 
 namespace {
 
@@ -49,6 +50,12 @@ int main(int argc, char** argv) {
     auto settings = satchel::config::parse_file(options.config_file);
     if (!settings) {
       std::fprintf(stderr, "%s\n", settings.error().message.c_str());
+      return 2;
+    }
+    // The certificates too: a start would stop on them (file and reason in the message).
+    auto tls = satchel::server::load_tls(*settings);
+    if (!tls) {
+      std::fprintf(stderr, "%s\n", tls.error().message.c_str());
       return 2;
     }
     std::printf("%s: configuration is valid\n", options.config_file.c_str());

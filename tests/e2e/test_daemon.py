@@ -44,11 +44,26 @@ class CheckConfig(unittest.TestCase):
                            "address = 127.0.0.1:0\n")
         self.assertEqual(r.returncode, 0, r.stderr)
 
-    def test_shipped_default_config_is_valid_except_for_missing_certificates(self):
+    def test_shipped_default_config_parses_and_names_its_missing_certificate(self):
         r = subprocess.run([h.SATCHELD, "--check-config", "-c",
                             os.path.join(h.SOURCE, "etc", "satchel.conf")], capture_output=True,
                            text=True)
-        self.assertEqual(r.returncode, 0, r.stderr)
+        # The shipped file points at /etc/satchel/tls/..., absent on a test machine: the check
+        # loads certificates as a start would, and names the file.
+        if os.path.exists("/etc/satchel/tls"):
+            self.skipTest("this machine has /etc/satchel/tls")
+        self.assertEqual(r.returncode, 2, r.stdout)
+        self.assertIn("/etc/satchel/tls/", r.stderr)
+        self.assertNotIn(":1:", r.stderr)  # Not a syntax error.
+
+    def test_check_config_loads_certificates(self):
+        with open(os.path.join(self.dir, "server.pem"), "w") as f:
+            f.write("not a certificate\n")
+        r = self.run_check("[tls]\ncert = %s/server.pem\nkey = %s/server.pem\n"
+                           "[listener imaps]\nprotocol = imap\naddress = 127.0.0.1:0\n"
+                           "tls = implicit\n" % (self.dir, self.dir))
+        self.assertEqual(r.returncode, 2, r.stdout)
+        self.assertIn("server.pem", r.stderr)
 
 
 class Daemon(unittest.TestCase):
