@@ -234,14 +234,16 @@ void Connection::after_job(uv_work_t* req, int) {
 
 void Connection::finish_job(Job& job) {
   job_running_ = false;
+  // First: a client gone while its command ran is only waiting to be destroyed (counting its
+  // login now would count it after close() released its count, and never release it).
+  if (closing_) {
+    maybe_destroy();
+    return;
+  }
   authenticated_ = session_->authenticated();
   if (authenticated_ && user_.empty()) {
     user_ = session_->user();
     if (!count_user_ip()) return;
-  }
-  if (closing_) {
-    maybe_destroy();
-    return;
   }
   std::size_t consumed = std::min(job.result.consumed, job.input.size());
   bool arrived_meanwhile = !input_.empty();

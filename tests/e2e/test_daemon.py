@@ -95,6 +95,19 @@ class Daemon(unittest.TestCase):
             time.sleep(0.3)
             srv.imap("alice").logout()
 
+    def test_client_leaving_during_login_does_not_keep_a_count(self):
+        with h.Instance(users=("alice",), workers=1, tls=False,
+                        extra_limits="max_connections_per_user_ip = 1\n") as srv:
+            for _ in range(5):
+                c = h.RawClient(srv.ports["imap"])
+                c.readline()
+                c.send("a LOGIN alice %s\r\n" % h.PASSWORD)  # Gone before the answer.
+                c.close()
+            time.sleep(1)
+            m = srv.imap("alice")  # Would get BYE if a count had leaked.
+            self.assertEqual(m.noop()[0], "OK")
+            m.logout()
+
     def test_dead_worker_is_restarted(self):
         with h.Instance(users=("alice",), workers=2, tls=False) as srv:
             pids = worker_pids(srv.proc.pid)
