@@ -115,7 +115,7 @@ class Master {
 
   void spawn(unsigned index) {
     unsigned n = worker_count();
-    WorkerProcessArgs args;
+    WorkerSetup args;
     args.settings = settings_.get();
     args.sockets = &sockets_;
     args.index = index;
@@ -136,7 +136,7 @@ class Master {
       return;
     }
     if (pid == 0) {
-      int code = run_worker_process(args);
+      int code = run_worker_process(std::move(args));
       std::fflush(nullptr);
       _exit(code);
     }

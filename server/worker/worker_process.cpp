@@ -13,9 +13,9 @@
 
 namespace satchel::server {
 
-int run_worker_process(const WorkerProcessArgs& args) {
-  const config::Settings& settings = *args.settings;
-  set_log_role("worker " + std::to_string(args.index));
+int run_worker_process(WorkerSetup setup) {
+  const config::Settings& settings = *setup.settings;
+  set_log_role("worker " + std::to_string(setup.index));
 
   // Signals the master blocked for sigwait are the worker's to handle in its loop.
   sigset_t all;
@@ -44,18 +44,10 @@ int run_worker_process(const WorkerProcessArgs& args) {
   }
   auto stores = storage::make_store_factory();
 
-  WorkerSetup setup;
-  setup.settings = &settings;
-  setup.sockets = args.sockets;
-  setup.index = args.index;
-  setup.max_connections = args.max_connections;
   setup.services.authenticator = userdb->get();
   setup.services.stores = stores.get();
   setup.services.hostname = settings.hostname;
   setup.services.pop3_mailbox = settings.pop3_mailbox;
-  setup.make_tls = args.make_tls;
-  setup.user_ip = args.user_ip;
-  setup.user_ip_row = args.user_ip_row;
 
   // 3. The loop.
   Worker worker(std::move(setup));
