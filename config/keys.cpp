@@ -5,6 +5,7 @@
 #include <limits>
 
 #include "base/ascii.h"
+#include "base/cidr.h"
 #include "config/parse_state.h"
 #include "config/value.h"
 
@@ -142,6 +143,63 @@ std::string add_addresses(ParseState& st, const std::string& v) {
   }
 }
 
+// A list of words separated by spaces or commas.
+std::vector<std::string> split_words(const std::string& v) {
+  std::vector<std::string> out;
+  std::string cur;
+  for (char c : v) {
+    if (c == ' ' || c == '\t' || c == ',') {
+      if (!cur.empty()) out.push_back(std::move(cur));
+      cur.clear();
+    } else {
+      cur += c;
+    }
+  }
+  if (!cur.empty()) out.push_back(std::move(cur));
+  return out;
+}
+
+std::string set_backends(const std::string& v, std::vector<std::string>& out) {
+  auto words = split_words(v);
+  if (words.empty()) return "expected one or more of sqlite, pam, sasl";
+  std::vector<std::string> seen;
+  for (auto& w : words) {
+    std::string lower = ascii::lower(w);
+    if (lower != "sqlite" && lower != "pam" && lower != "sasl")
+      return "unknown backend '" + w + "' (expected sqlite, pam or sasl)";
+    for (auto& s : seen)
+      if (s == lower) return "backend '" + w + "' listed twice";
+    seen.push_back(lower);
+  }
+  out = seen;
+  return {};
+}
+
+std::string set_mechanisms(const std::string& v, std::vector<std::string>& out) {
+  static constexpr std::string_view kKnown[] = {"PLAIN",   "LOGIN",       "CRAM-MD5",
+                                                "DIGEST-MD5", "SCRAM-SHA-1", "SCRAM-SHA-256",
+                                                "GSSAPI"};
+  std::vector<std::string> list;
+  for (auto& w : split_words(v)) {
+    std::string upper = ascii::upper(w);
+    bool known = false;
+    for (auto k : kKnown) known = known || k == upper;
+    if (!known)
+      return "unknown mechanism '" + w +
+             "' (known: PLAIN LOGIN CRAM-MD5 DIGEST-MD5 SCRAM-SHA-1 SCRAM-SHA-256 GSSAPI)";
+    list.push_back(upper);
+  }
+  out = list;
+  return {};
+}
+
+std::string set_networks(const std::string& v, std::vector<std::string>& out) {
+  std::string bad;
+  if (!parse_cidr_list(v, &bad)) return "'" + bad + "' is not an address or ADDRESS/BITS prefix";
+  out = split_words(v);
+  return {};
+}
+
 Certificate& tls_default(ParseState& st) {
   if (!st.tls_default) {
     st.tls_default.emplace();
@@ -183,6 +241,18 @@ const std::array kKeys = {
     KeySpec{S::Server, "thread_pool_size", [](ParseState& st, const std::string& v) {
       // libuv caps its pool at 1024 threads.
       return set_number(v, 1, 1024, st.settings.thread_pool_size); }},
+    KeySpec{S::Server, "login_user", [](ParseState& st, const std::string& v) {
+      if (v.empty()) return std::string("expected a user name");
+      return set_string(v, st.settings.login_user); }},
+    KeySpec{S::Server, "login_group", [](ParseState& st, const std::string& v) {
+      return set_string(v, st.settings.login_group); }},
+    KeySpec{S::Server, "login_chroot", [](ParseState& st, const std::string& v) {
+      if (v.empty()) { st.settings.login_chroot.clear(); return std::string(); }
+      return set_absolute_path(v, st.settings.login_chroot); }},
+    KeySpec{S::Server, "mail_workers", [](ParseState& st, const std::string& v) {
+      return set_number(v, 0, 1024, st.settings.mail_workers); }},
+    KeySpec{S::Server, "user_worker_idle", [](ParseState& st, const std::string& v) {
+      return set_duration(v, kSecond, kDay, kSecond, st.settings.user_worker_idle_s); }},
 
     // [limits]
     KeySpec{S::Limits, "max_connections", [](ParseState& st, const std::string& v) {
@@ -215,6 +285,38 @@ const std::array kKeys = {
       return set_absolute_path(v, st.settings.userdb); }},
     KeySpec{S::Auth, "failure_delay", [](ParseState& st, const std::string& v) {
       return set_duration(v, 0, kMinute, 1, st.settings.auth_failure_delay_ms); }},
+    KeySpec{S::Auth, "failure_delay_max", [](ParseState& st, const std::string& v) {
+      return set_duration(v, 0, 10 * kMinute, 1, st.settings.auth_failure_delay_max_ms); }},
+    KeySpec{S::Auth, "trusted_networks", [](ParseState& st, const std::string& v) {
+      return set_networks(v, st.settings.auth_trusted_networks); }},
+    KeySpec{S::Auth, "backends", [](ParseState& st, const std::string& v) {
+      return set_backends(v, st.settings.auth_backends); }},
+    KeySpec{S::Auth, "admins", [](ParseState& st, const std::string& v) {
+      st.settings.auth_admins = split_words(v);
+      return std::string(); }},
+    KeySpec{S::Auth, "pam_service", [](ParseState& st, const std::string& v) {
+      if (v.empty() || v.find('/') != std::string::npos)
+        return std::string("expected a PAM service name (a file name in /etc/pam.d)");
+      return set_string(v, st.settings.pam_service); }},
+    KeySpec{S::Auth, "pam_mail_location", [](ParseState& st, const std::string& v) {
+      return set_mail_location(v, st.settings.pam_mail_location); }},
+    KeySpec{S::Auth, "pam_first_valid_uid", [](ParseState& st, const std::string& v) {
+      return set_number(v, 1, kUnsignedMax, st.settings.pam_first_valid_uid); }},
+    KeySpec{S::Auth, "sasl_config_dir", [](ParseState& st, const std::string& v) {
+      if (v.empty()) { st.settings.sasl_config_dir.clear(); return std::string(); }
+      return set_absolute_path(v, st.settings.sasl_config_dir); }},
+    KeySpec{S::Auth, "sasldb_path", [](ParseState& st, const std::string& v) {
+      if (v.empty()) { st.settings.sasldb_path.clear(); return std::string(); }
+      return set_absolute_path(v, st.settings.sasldb_path); }},
+    KeySpec{S::Auth, "sasl_realm", [](ParseState& st, const std::string& v) {
+      return set_string(v, st.settings.sasl_realm); }},
+    KeySpec{S::Auth, "sasl_mechanisms", [](ParseState& st, const std::string& v) {
+      return set_mechanisms(v, st.settings.sasl_mechanisms); }},
+    KeySpec{S::Auth, "sasl_keytab", [](ParseState& st, const std::string& v) {
+      if (v.empty()) { st.settings.sasl_keytab.clear(); return std::string(); }
+      return set_absolute_path(v, st.settings.sasl_keytab); }},
+    KeySpec{S::Auth, "sasl_checkpass_via_userdb", [](ParseState& st, const std::string& v) {
+      return set_bool(v, st.settings.sasl_checkpass_via_userdb); }},
 
     // [tls]
     KeySpec{S::Tls, "cert", [](ParseState& st, const std::string& v) {

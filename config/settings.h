@@ -54,6 +54,13 @@ struct Settings {
   std::string hostname;  // Greeting name; empty: the system host name.
   std::string pid_file;
   ProcessModel process_model = ProcessModel::Split;
+  // Split model: the login workers' user (no access to mail) and the empty directory they are
+  // chrooted to (created by the master when missing; empty: no chroot).
+  std::string login_user = "satchel";
+  std::string login_group;
+  std::string login_chroot = "/var/lib/satchel/empty";
+  unsigned mail_workers = 0;          // Mail workers for virtual users; 0: as many as `workers`.
+  unsigned user_worker_idle_s = 60;   // A system user's own mail worker exits after this idle.
 
   // Limits (defaults sized for thousands of sessions).
   unsigned max_connections = 10000;
@@ -71,7 +78,20 @@ struct Settings {
 
   // [auth]
   std::string userdb = "/var/lib/satchel/users.db";
-  unsigned auth_failure_delay_ms = 2000;
+  std::vector<std::string> auth_backends = {"sqlite"};  // In order: sqlite, pam, sasl.
+  unsigned auth_failure_delay_ms = 2000;        // The first failure's delay; doubles after.
+  unsigned auth_failure_delay_max_ms = 15000;   // The growth stops here.
+  std::vector<std::string> auth_trusted_networks;  // CIDR prefixes exempt from the delay.
+  std::vector<std::string> auth_admins;  // May log in as another user (SASL authzid).
+  std::string pam_service = "satchel";
+  std::string pam_mail_location = "maildir:~/Maildir";
+  unsigned pam_first_valid_uid = 1000;
+  std::string sasl_config_dir;  // Holds satchel.conf for SASL; empty: SASL's default path.
+  std::string sasldb_path;      // Empty: SASL's default (/etc/sasldb2).
+  std::string sasl_realm;       // Empty: the host name.
+  std::vector<std::string> sasl_mechanisms;  // Upper-case; empty: every known installed one.
+  std::string sasl_keytab;                   // GSSAPI is offered only with a keytab.
+  bool sasl_checkpass_via_userdb = true;     // PLAIN/LOGIN also check the other backends.
 
   Tls tls;
   std::vector<Listener> listeners;

@@ -15,6 +15,8 @@
 
 namespace satchel::auth {
 class Authenticator;
+class SaslMechanisms;
+class LoginPolicy;
 }
 namespace satchel::storage {
 class MailStoreFactory;
@@ -28,6 +30,9 @@ enum class Next {
   StartTls,  // Send the output in plaintext, discard any unconsumed input, start the TLS
              // handshake, then call on_tls_started(). (RFC 3501 §6.2.1, RFC 2595 §3.1.)
   Close,     // Send the output, then close.
+  Handoff,   // Authenticated in a login worker (Services::handoff_after_login): send the output
+             // (normally none), then move the connection, with the input not consumed, to a
+             // mail worker; take_handoff() says who logged in.
 };
 
 struct FeedResult {
@@ -65,10 +70,28 @@ struct Limits {
 
 struct Services {
   auth::Authenticator* authenticator = nullptr;
+  // AUTHENTICATE / AUTH mechanisms (CAPABILITY AUTH=..., CAPA SASL). Required.
+  auth::SaslMechanisms* sasl = nullptr;
+  // The failed-login delay (per remote IP + user). nullptr: Limits::failed_login_delay flat.
+  auth::LoginPolicy* login_policy = nullptr;
+  // Login worker (split process model): after a successful authentication the session stops
+  // with Next::Handoff instead of opening the store; a mail worker goes on from there.
+  bool handoff_after_login = false;
   storage::MailStoreFactory* stores = nullptr;
   std::string server_name = "Satchel";
   std::string hostname = "localhost";
   std::string pop3_mailbox = "INBOX";
+};
+
+// Who logged in, and where the login command left off: what a login worker hands to a mail
+// worker with the connection (serialised by ipc/handoff.h).
+struct LoginHandoff {
+  std::string user;      // The authorization identity (the session's user).
+  std::string mech;      // "LOGIN", "USER", "PLAIN", "SCRAM-SHA-256"... for the login log line.
+  std::string imap_tag;  // IMAP: the tag of LOGIN/AUTHENTICATE, answered by the mail worker.
+  std::string ticket;    // auth::UserRecord::login_ticket.
+  unsigned uid = 0;      // The record's uid/gid: which mail worker (0: the virtual-user pool).
+  unsigned gid = 0;
 };
 
 class Session {
@@ -102,6 +125,9 @@ class Session {
 
   // The logged-in user name, or empty before login (for log lines and per-user limits).
   virtual std::string user() const = 0;
+
+  // After Next::Handoff: who logged in. Called once, on the loop.
+  virtual LoginHandoff take_handoff() { return {}; }
 };
 
 }  // namespace satchel::protocol

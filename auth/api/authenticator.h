@@ -19,6 +19,9 @@ struct UserRecord {
   gid_t gid = 0;
   std::string home;           // Mail root of the user.
   std::string mail_location;  // "maildir:/path/Maildir"; may use ~ for home.
+  // Set by the auth process client (split process model): the single-use proof of this login
+  // that a mail worker redeems with the auth process for this very record. Empty in-process.
+  std::string login_ticket;
 };
 
 class Authenticator {

@@ -248,6 +248,7 @@ void Connection::finish_job(Job& job) {
   std::size_t consumed = std::min(job.result.consumed, job.input.size());
   bool arrived_meanwhile = !input_.empty();
   switch (job.result.next) {
+    case protocol::Next::Handoff:  // Not produced without Services::handoff_after_login.
     case protocol::Next::Close:
       send(job.output);
       input_.clear();
