@@ -1,4 +1,4 @@
-// FakeAuthenticator: an in-memory user table for protocol unit tests.
+// FakeAuthenticator: an in-memory user table for protocol and auth unit tests.
 #pragma once
 
 #include <map>
@@ -10,32 +10,58 @@ namespace satchel::testing {
 
 class FakeAuthenticator : public auth::Authenticator {
  public:
-  void add(const std::string& name, const std::string& password) { users_[name] = password; }
+  void add(const std::string& name, const std::string& password, unsigned uid = 0,
+           unsigned gid = 0) {
+    users_[name] = User{password, uid, gid};
+  }
+
+  // verify_password() records carry this login_ticket (as the auth process client sets one).
+  void set_ticket(std::string ticket) { ticket_ = std::move(ticket); }
+  // Every call answers Temporary UNAVAILABLE (the backend is down).
+  void set_unavailable(bool unavailable) { unavailable_ = unavailable; }
+
+  int verify_calls() const { return verify_calls_; }
 
   Result<auth::UserRecord> verify_password(std::string_view user,
                                            const SecureString& password) override {
+    ++verify_calls_;
+    if (unavailable_) return Error::temporary("UNAVAILABLE", "backend down");
     auto it = users_.find(std::string(user));
-    if (it == users_.end() || it->second != password.view())
+    if (it == users_.end() || it->second.password != password.view())
       return Error::permanent("AUTHENTICATIONFAILED", "bad user or password");
-    return record(it->first);
+    auth::UserRecord r = record(it->first, it->second);
+    r.login_ticket = ticket_;
+    return r;
   }
 
   Result<auth::UserRecord> lookup(std::string_view user) override {
+    if (unavailable_) return Error::temporary("UNAVAILABLE", "backend down");
     auto it = users_.find(std::string(user));
     if (it == users_.end()) return Error::permanent("NONEXISTENT", "no such user");
-    return record(it->first);
+    return record(it->first, it->second);
   }
 
  private:
-  static auth::UserRecord record(const std::string& name) {
+  struct User {
+    std::string password;
+    unsigned uid = 0;
+    unsigned gid = 0;
+  };
+
+  static auth::UserRecord record(const std::string& name, const User& u) {
     auth::UserRecord r;
     r.name = name;
+    r.uid = u.uid;
+    r.gid = u.gid;
     r.home = "/nonexistent/" + name;
     r.mail_location = "memory:" + name;
     return r;
   }
 
-  std::map<std::string, std::string> users_;
+  std::map<std::string, User> users_;
+  std::string ticket_;
+  bool unavailable_ = false;
+  int verify_calls_ = 0;
 };
 
 }  // namespace satchel::testing
