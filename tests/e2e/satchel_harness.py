@@ -38,8 +38,13 @@ def _kill_leftovers():
 
 class Instance:
     def __init__(self, users=("alice", "bob"), workers=2, tls=True, extra_server="",
-                 extra_limits="", plaintext_auth=False, extra_config=""):
+                 extra_limits="", plaintext_auth=False, extra_config="", failure_delay="500ms",
+                 env=None, start=True):
+        # failure_delay: the [auth] failure_delay value. env: extra environment variables for
+        # satcheld (e.g. LD_PRELOAD). start=False: set up only; the caller calls start().
         self.dir = tempfile.mkdtemp(prefix="satchel-e2e-")
+        self.failure_delay = failure_delay
+        self.env = env
         os.chmod(self.dir, 0o755)
         self.root = os.geteuid() == 0
         self.users = list(users)
@@ -63,7 +68,8 @@ class Instance:
             for sub in ("cur", "new", "tmp"):
                 os.makedirs(self.maildir(user, sub), exist_ok=True)
         self.fix_owner()
-        self.start()
+        if start:
+            self.start()
 
     # --- set-up -------------------------------------------------------------------------
     def path(self, *parts):
@@ -88,7 +94,7 @@ mail_location = maildir:%h/Maildir
 
 [auth]
 userdb = {self.path("auth", "users.db")}
-failure_delay = 500ms
+failure_delay = {self.failure_delay}
 """
         if tls:
             conf += f"""
@@ -138,9 +144,10 @@ tls = implicit
     # --- process ------------------------------------------------------------------------
     def start(self):
         self.ports = {}
+        env = dict(os.environ, **self.env) if self.env else None
         self.proc = subprocess.Popen([SATCHELD, "-f", "-c", self.config],
                                      stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                                     text=True, errors="replace")
+                                     text=True, errors="replace", env=env)
         _running.append(self.proc)
         self.started = threading.Event()
         self.reader = threading.Thread(target=self._read_log, daemon=True)
@@ -163,6 +170,8 @@ tls = implicit
         self.started.set()
 
     def stop(self, sig=signal.SIGTERM, timeout=30):
+        if getattr(self, "proc", None) is None:  # Instance(start=False), never started.
+            return None
         if self.proc.poll() is None:
             self.proc.send_signal(sig)
             try:
