@@ -8,10 +8,10 @@ std::string capabilities(const SessionState& s) {
     // RFC 3501 §6.2.1 and §7.2.1: STARTTLS when it can be used; LOGINDISABLED (and no
     // mechanism that sends a password) when cleartext passwords are refused.
     if (s.conn.starttls_offered && !s.conn.tls_active) caps += " STARTTLS";
-    if (s.tls_or_plaintext_ok())
-      caps += " AUTH=PLAIN";
-    else
-      caps += " LOGINDISABLED";
+    for (const std::string& mech :
+         sasl::offered_mechanisms(s.services, sasl::sasl_context(s.conn, "imap")))
+      caps += " AUTH=" + mech;
+    if (!s.tls_or_plaintext_ok()) caps += " LOGINDISABLED";
     return caps;
   }
   caps += " UIDPLUS UNSELECT NAMESPACE CHILDREN IDLE";

@@ -1,23 +1,25 @@
-// Login shared by LOGIN and AUTHENTICATE PLAIN, and the AUTHENTICATE continuation step
-// (RFC 3501 §6.2.2, RFC 4959 SASL-IR, RFC 4616 PLAIN).
+// Logging in: LOGIN and AUTHENTICATE share what follows a verdict (RFC 3501 §6.2.2, §6.2.3,
+// RFC 4959 SASL-IR), and a mail worker's after-login session shares the completion.
 #pragma once
 
 #include <string_view>
 
-#include "base/secure_string.h"
+#include "auth/api/authenticator.h"
 #include "protocol/imap/session_state.h"
 
 namespace satchel::imap {
 
-// Verifies the credentials, opens the user's store and enters the Authenticated state; on
-// failure answers NO [AUTHENTICATIONFAILED] with the failed-login delay. Logs one line either
-// way (never the password).
-void login(Ctx& ctx, std::string_view user, const SecureString& password, std::string_view mech);
+// A verified login: tells the login policy, then either records the hand-off (login worker:
+// ctx.next = Handoff, nothing written) or completes the login in this process.
+void login_succeeded(Ctx& ctx, const auth::UserRecord& record, std::string_view authcid,
+                     std::string_view mech);
+
+// Opens the user's store, enters Authenticated, logs "login: ..." and answers
+// "<tag> OK [CAPABILITY ...] Logged in"; if the store cannot be opened, NO [UNAVAILABLE].
+// The one completion of a login, in-process and in a mail worker alike.
+void complete_login(Ctx& ctx, const auth::UserRecord& record, std::string_view mech);
 
 // Handles the client's response line to an AUTHENTICATE continuation ("*" cancels).
 void sasl_continue(Ctx& ctx, std::string_view line);
-
-// Handles a decoded PLAIN message (from the continuation or SASL-IR).
-void sasl_plain(Ctx& ctx, std::string_view message);
 
 }  // namespace satchel::imap

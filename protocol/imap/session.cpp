@@ -45,7 +45,40 @@ Session::Session(const protocol::ConnectionInfo& conn, const protocol::Limits& l
   st_.services = services;
 }
 
+std::unique_ptr<protocol::Session> make_imap_session_after_login(
+    const protocol::ConnectionInfo& conn, const protocol::Limits& limits,
+    const protocol::Services& services, const protocol::LoginHandoff& handoff,
+    const auth::UserRecord& record) {
+  auto session = std::make_unique<Session>(conn, limits, services);
+  session->pending_login_ = Session::PendingLogin{handoff, record};
+  return session;
+}
+
+protocol::LoginHandoff Session::take_handoff() {
+  SATCHEL_ASSERT(st_.handoff.has_value());
+  protocol::LoginHandoff h = std::move(*st_.handoff);
+  st_.handoff.reset();
+  return h;
+}
+
+bool Session::complete_pending_login(std::string& out) {
+  PendingLogin pending = std::move(*pending_login_);
+  pending_login_.reset();
+  Command none;
+  ArgParser p(none, st_.limits);
+  Ctx ctx{st_, pending.handoff.imap_tag, p, out};
+  complete_login(ctx, pending.record, pending.handoff.mech);
+  out += ctx.tagged_line;
+  if (st_.state == State::Authenticated) return true;
+  // A mail worker cannot go back to the not-authenticated state of a login worker.
+  out += "* BYE Mail storage is not available\r\n";
+  st_.state = State::Logout;
+  return false;
+}
+
 std::string Session::greeting() {
+  // A mail worker's session continues a connection that was greeted already.
+  if (pending_login_) return "";
   return "* OK [CAPABILITY " + capabilities(st_) + "] " + st_.services.server_name + " ready.\r\n";
 }
 
@@ -64,7 +97,7 @@ std::string Session::shutdown_notice(bool timeout) {
 void Session::on_tls_started() {
   // RFC 3501 §6.2.1 / RFC 2595 §3.1: forget everything learned before the handshake.
   st_.conn.tls_active = true;
-  st_.sasl_tag.reset();
+  st_.end_sasl();
   st_.idle_tag.reset();
   st_.append = {};
   reader_.reset();
@@ -85,7 +118,7 @@ bool Session::wants_poll() const {
 
 void Session::on_reader_error(const CommandReader::Event& ev, std::string& out) {
   st_.append = {};
-  st_.sasl_tag.reset();
+  st_.end_sasl();
   switch (ev.error) {
     case ReaderError::LineTooLong:
       out += tagged(ev.tag, "BAD", "TOOBIG", "Command line too long");
@@ -116,7 +149,7 @@ void Session::on_literal_header(const CommandReader::Event& ev, std::string& out
 
   if (st_.sasl_tag) {
     std::string sasl_tag = *st_.sasl_tag;
-    st_.sasl_tag.reset();
+    st_.end_sasl();
     tag = sasl_tag;
     reject("BAD", "", "Invalid SASL response");
     return;
@@ -221,6 +254,7 @@ Session::Outcome Session::execute(Command& cmd, std::string& out) {
   spec->handler(ctx);
   st_.append = {};
   if (ctx.continues) return {};
+  if (ctx.next == protocol::Next::Handoff) return {ctx.next, ctx.delay};
   SATCHEL_ASSERT(!ctx.tagged_line.empty());
 
   bool bad = ctx.tagged_line.compare(tag.size(), 5, " BAD ") == 0;
@@ -236,6 +270,10 @@ protocol::FeedResult Session::feed(std::span<const char> input, std::string& out
   std::string_view in(input.data(), input.size());
   std::size_t pos = 0;
   protocol::FeedResult result;
+  if (pending_login_ && !complete_pending_login(out)) {
+    result.next = protocol::Next::Close;
+    return result;
+  }
   while (true) {
     if (st_.state == State::Logout) {
       result.next = protocol::Next::Close;

@@ -4,8 +4,11 @@
 // untagged updates a command may carry before its tagged response.
 #pragma once
 
+#include <memory>
+#include <optional>
 #include <string>
 
+#include "auth/api/authenticator.h"
 #include "protocol/imap/command_reader.h"
 #include "protocol/imap/session_state.h"
 #include "protocol/session.h"
@@ -25,6 +28,7 @@ class Session : public protocol::Session {
   bool authenticated() const override;
   std::string shutdown_notice(bool timeout) override;
   std::string user() const override;
+  protocol::LoginHandoff take_handoff() override;
 
   // Tests: replaces the clock used for APPEND's default internal date.
   void set_clock(Clock clock) { st_.clock = std::move(clock); }
@@ -37,6 +41,19 @@ class Session : public protocol::Session {
   Outcome execute(Command& cmd, std::string& out);
   void on_literal_header(const CommandReader::Event& ev, std::string& out);
   void on_reader_error(const CommandReader::Event& ev, std::string& out);
+  // The first feed() of an after-login session: answers the login. False when it failed
+  // (the session then closes).
+  bool complete_pending_login(std::string& out);
+
+  friend std::unique_ptr<protocol::Session> make_imap_session_after_login(
+      const protocol::ConnectionInfo&, const protocol::Limits&, const protocol::Services&,
+      const protocol::LoginHandoff&, const auth::UserRecord&);
+
+  struct PendingLogin {
+    protocol::LoginHandoff handoff;
+    auth::UserRecord record;
+  };
+  std::optional<PendingLogin> pending_login_;  // Set until the first feed() of a mail worker.
 
   SessionState st_;
   CommandReader reader_;

@@ -14,6 +14,7 @@
 #include "protocol/imap/arg_parser.h"
 #include "protocol/imap/date_time.h"
 #include "protocol/imap/selected_mailbox.h"
+#include "protocol/sasl/authentication.h"
 #include "protocol/session.h"
 #include "storage/api/mail_store.h"
 
@@ -43,10 +44,17 @@ struct SessionState {
   std::unique_ptr<storage::MailStore> store;
   std::unique_ptr<SelectedMailbox> selected;  // Non-null exactly in State::Selected.
   PendingAppend append;
-  std::optional<std::string> sasl_tag;  // AUTHENTICATE waiting for a client response line.
-  std::optional<std::string> idle_tag;  // IDLE waiting for DONE (RFC 2177).
+  std::optional<std::string> sasl_tag;         // AUTHENTICATE waiting for a client response line.
+  std::unique_ptr<sasl::Authentication> sasl;  // The AUTHENTICATE exchange in progress.
+  std::optional<protocol::LoginHandoff> handoff;  // Set with Next::Handoff (login worker).
+  std::optional<std::string> idle_tag;            // IDLE waiting for DONE (RFC 2177).
 
   // Leaves the Selected state (SELECT of another mailbox, CLOSE, UNSELECT).
+  // Drops an AUTHENTICATE exchange in progress.
+  void end_sasl() {
+    sasl_tag.reset();
+    sasl.reset();
+  }
   void deselect() {
     selected.reset();
     if (state == State::Selected) state = State::Authenticated;

@@ -1,5 +1,5 @@
 // The AUTHORIZATION commands of pop3::Session: USER/PASS (RFC 1939 §7), AUTH (RFC 5034 §4,
-// PLAIN per RFC 4616), and the login that follows: user lookup, store, maildrop lock.
+// any mechanism of services.sasl), and the login that follows: user lookup, store, maildrop lock.
 #include <algorithm>
 #include <optional>
 #include <string>
@@ -9,7 +9,7 @@
 #include "base/crypto.h"
 #include "base/log.h"
 #include "protocol/pop3/session.h"
-#include "protocol/sasl/plain.h"
+#include "protocol/sasl/authentication.h"
 
 namespace satchel::pop3 {
 namespace {
@@ -25,11 +25,6 @@ std::string loggable(std::string_view name) {
     if (static_cast<unsigned char>(c) <= 0x20 || c == 0x7f) c = '?';
   if (name.size() > 64) out += "...";
   return out;
-}
-
-void wipe(std::string& s) {
-  std::fill(s.begin(), s.end(), '\0');
-  s.clear();
 }
 
 }  // namespace
@@ -64,44 +59,45 @@ Session::Flow Session::cmd_auth(const CommandLine& cmd, std::string& out) {
   // listing is not part of it, and CAPA's SASL line gives the list.
   if (cmd.args.empty() || cmd.args.size() > 2)
     return reject(out, "Syntax: AUTH mechanism [initial-response]");
-  if (!ascii::iequals(cmd.args[0], "PLAIN")) {
-    out += "-ERR Unsupported authentication mechanism.\r\n";
-    return Flow::Continue;
-  }
-  if (!plaintext_allowed()) {
+  sasl_ = std::make_unique<sasl::Authentication>(services_, sasl::sasl_context(info_, "pop"));
+  std::optional<std::string_view> initial;
+  if (cmd.args.size() == 2) initial = cmd.args[1];
+  sasl::Outcome o = sasl_->start(cmd.args[0], initial);
+  if (o.kind == sasl::Outcome::Kind::NotOffered && !plaintext_allowed() &&
+      (ascii::iequals(cmd.args[0], "PLAIN") || ascii::iequals(cmd.args[0], "LOGIN"))) {
+    sasl_.reset();
     out += kPlaintextRefused;
     return Flow::Continue;
   }
-  if (cmd.args.size() == 2) return sasl_plain(cmd.args[1], out);
-  // RFC 5034 §4: PLAIN needs an initial response; without one the server sends an empty
-  // challenge, "+" and a single space.
-  sasl_pending_ = true;
-  out += "+ \r\n";
-  return Flow::Continue;
+  return sasl_result(std::move(o), out);
 }
 
 Session::Flow Session::sasl_response(std::string_view line, std::string& out) {
-  sasl_pending_ = false;
-  if (line == "*") {
-    out += "-ERR Authentication cancelled.\r\n";  // RFC 5034 §4: "*" cancels with -ERR.
-    return Flow::Continue;
-  }
-  return sasl_plain(line, out);
+  return sasl_result(sasl_->respond(line), out);
 }
 
-Session::Flow Session::sasl_plain(std::string_view base64, std::string& out) {
-  // RFC 5034 §4: "=" is an empty response; anything not strict base64 is refused with -ERR.
-  std::optional<std::string> decoded =
-      base64 == "=" ? std::optional<std::string>(std::string()) : crypto::base64_decode(base64);
-  if (!decoded) return reject(out, "Invalid base64 data.");
-  auto credentials = sasl::parse_plain(*decoded);
-  wipe(*decoded);
-  if (!credentials) return fail_login("", "PLAIN", "malformed PLAIN message", out);
-  // We log in only as oneself: an authorization identity other than the authentication
-  // identity would be proxy authorization, which nothing here grants (RFC 4616 §2).
-  if (!credentials->authzid.empty() && credentials->authzid != credentials->authcid)
-    return fail_login(credentials->authcid, "PLAIN", "authorization identity not permitted", out);
-  return verify(credentials->authcid, credentials->password, "PLAIN", out);
+Session::Flow Session::sasl_result(sasl::Outcome o, std::string& out) {
+  std::string mech = sasl_->mechanism();
+  if (o.kind != sasl::Outcome::Kind::Continue) sasl_.reset();
+  switch (o.kind) {
+    case sasl::Outcome::Kind::Continue:
+      // RFC 5034 §4: "+" SP base64 challenge (an empty challenge is "+ " alone).
+      out += "+ " + o.challenge + "\r\n";
+      return Flow::Continue;
+    case sasl::Outcome::Kind::Done:
+      return login_succeeded(o.record, o.authcid, mech, out);
+    case sasl::Outcome::Kind::Failed:
+      return fail_login(o.authcid, mech, o.error, out);
+    case sasl::Outcome::Kind::Cancelled:
+      out += "-ERR Authentication cancelled.\r\n";  // RFC 5034 §4: "*" cancels with -ERR.
+      return Flow::Continue;
+    case sasl::Outcome::Kind::BadBase64:
+      return reject(out, "Invalid base64 data.");
+    case sasl::Outcome::Kind::NotOffered:
+      out += "-ERR Unsupported authentication mechanism.\r\n";
+      return Flow::Continue;
+  }
+  return Flow::Continue;
 }
 
 Session::Flow Session::verify(std::string_view name, const SecureString& password,
@@ -112,27 +108,43 @@ Session::Flow Session::verify(std::string_view name, const SecureString& passwor
     return Flow::Continue;
   }
   auto record = services_.authenticator->verify_password(name, password);
-  if (!record) {
-    const Error& error = record.error();
-    if (error.kind == ErrorKind::Temporary) {
-      log::warning("auth unavailable: user=" + loggable(name) + " rip=" + info_.remote_ip +
-                   " mech=" + std::string(mech) + " reason=" + error.message);
-      out += "-ERR [SYS/TEMP] Authentication service unavailable, try again later.\r\n";
-      return Flow::Continue;
-    }
-    return fail_login(name, mech, error.message, out);
-  }
-  return open_maildrop(*record, mech, out);
+  if (!record) return fail_login(name, mech, record.error(), out);
+  return login_succeeded(*record, name, mech, out);
 }
 
-Session::Flow Session::fail_login(std::string_view name, std::string_view mech,
-                                  std::string_view reason, std::string& out) {
-  // One fail2ban-friendly line (DESIGN.md, Authentication); the server holds the answer for
-  // the failed-login delay.
+Session::Flow Session::fail_login(std::string_view name, std::string_view mech, const Error& error,
+                                  std::string& out) {
+  // One fail2ban-friendly line (DESIGN.md, Authentication).
+  bool temporary = error.kind == ErrorKind::Temporary || error.code == "UNAVAILABLE";
+  std::string reason = temporary ? "temporary failure: " + loggable(error.message)
+                                 : (error.code.empty() ? "failed" : ascii::lower(error.code));
   log::info("auth failed: user=" + loggable(name) + " rip=" + info_.remote_ip +
-            " mech=" + std::string(mech) + " reason=" + std::string(reason));
+            " mech=" + std::string(mech) + " reason=" + reason);
+  if (temporary) {
+    // A backend that cannot answer is not the user's fault: no delay.
+    out += "-ERR [SYS/TEMP] Authentication service unavailable, try again later.\r\n";
+    return Flow::Continue;
+  }
+  // The server holds the answer for the failed-login delay.
   out += "-ERR [AUTH] Authentication failed.\r\n";
+  delay_ = sasl::record_failure(services_, limits_, name, info_.remote_ip);
   return Flow::Delay;
+}
+
+Session::Flow Session::login_succeeded(const auth::UserRecord& record, std::string_view authcid,
+                                       std::string_view mech, std::string& out) {
+  sasl::record_success(services_, authcid, info_.remote_ip);
+  if (services_.handoff_after_login) {
+    protocol::LoginHandoff h;
+    h.user = record.name;
+    h.mech = std::string(mech);
+    h.ticket = record.login_ticket;
+    h.uid = record.uid;
+    h.gid = record.gid;
+    handoff_ = std::move(h);
+    return Flow::Handoff;
+  }
+  return open_maildrop(record, mech, out);
 }
 
 Session::Flow Session::open_maildrop(const auth::UserRecord& record, std::string_view mech,
@@ -140,7 +152,7 @@ Session::Flow Session::open_maildrop(const auth::UserRecord& record, std::string
   if (!services_.stores) {
     log::error("pop3: no mail store factory configured");
     out += "-ERR [SYS/TEMP] Mail storage unavailable.\r\n";
-    return Flow::Continue;
+    return after_login_ ? Flow::Close : Flow::Continue;
   }
   storage::StoreLocation where;
   where.user = record.name;
@@ -151,23 +163,25 @@ Session::Flow Session::open_maildrop(const auth::UserRecord& record, std::string
     log::error("pop3: cannot open store: user=" + loggable(record.name) +
                " reason=" + store.error().message);
     out += "-ERR [SYS/TEMP] Unable to open the mail store.\r\n";
-    return Flow::Continue;
+    return after_login_ ? Flow::Close : Flow::Continue;
   }
   auto drop = Maildrop::open(std::move(store.value()), services_.pop3_mailbox);
   if (!drop) {
     const Error& error = drop.error();
     // RFC 2449 §8.1.2: authentication succeeded but the maildrop is in use. RFC 1939 §4 lets
     // the session go on in AUTHORIZATION; the client may retry or QUIT.
+    // A mail worker cannot go back to AUTHORIZATION: it closes.
+    Flow failed = after_login_ ? Flow::Close : Flow::Continue;
     if (error.code == "INUSE") {
       log::info("pop3 maildrop in use: user=" + loggable(record.name) + " rip=" + info_.remote_ip);
       out += "-ERR [IN-USE] Mailbox is locked by another POP3 session\r\n";
-      return Flow::Continue;
+      return failed;
     }
     log::error("pop3: cannot open maildrop: user=" + loggable(record.name) +
                " mailbox=" + services_.pop3_mailbox + " reason=" + error.message);
     out += error.kind == ErrorKind::Permanent ? "-ERR [SYS/PERM] Unable to open the mailbox.\r\n"
                                               : "-ERR [SYS/TEMP] Unable to open the mailbox.\r\n";
-    return Flow::Continue;
+    return failed;
   }
   maildrop_ = std::move(drop.value());
   user_ = record.name;

@@ -4,6 +4,7 @@
 
 #include <memory>
 
+#include "auth/api/authenticator.h"
 #include "protocol/session.h"
 
 namespace satchel::pop3 {
@@ -14,5 +15,16 @@ namespace satchel::pop3 {
 std::unique_ptr<protocol::Session> make_pop3_session(const protocol::ConnectionInfo& info,
                                                      const protocol::Limits& limits,
                                                      const protocol::Services& services);
+
+// A mail worker's session for a connection a login worker authenticated (Next::Handoff).
+// greeting() returns "" (the client was greeted already); the first feed(), to be called at
+// once with the input the login worker did not consume (possibly none), opens the maildrop of
+// `record`, answers "+OK Logged in, N messages (M octets)." and goes on with the input. If the
+// maildrop cannot be opened ([IN-USE] or another failure) it answers -ERR and returns
+// Next::Close: a mail worker cannot go back to AUTHORIZATION. Never returns nullptr.
+std::unique_ptr<protocol::Session> make_pop3_session_after_login(
+    const protocol::ConnectionInfo& info, const protocol::Limits& limits,
+    const protocol::Services& services, const protocol::LoginHandoff& handoff,
+    const auth::UserRecord& record);
 
 }  // namespace satchel::pop3

@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "protocol/pop3/capabilities.h"
+#include "protocol/sasl/authentication.h"
 
 namespace satchel::pop3 {
 
@@ -23,6 +24,25 @@ Session::Session(protocol::ConnectionInfo info, protocol::Limits limits,
                  protocol::Services services)
     : info_(std::move(info)), limits_(limits), services_(std::move(services)) {}
 
+Session::Session(protocol::ConnectionInfo info, protocol::Limits limits,
+                 protocol::Services services, const protocol::LoginHandoff& handoff,
+                 const auth::UserRecord& record)
+    : Session(std::move(info), limits, std::move(services)) {
+  pending_login_ = PendingLogin{handoff.mech, record};
+  after_login_ = true;
+}
+
+bool Session::sasl_waiting() const {
+  return sasl_ && sasl_->waiting();
+}
+
+protocol::LoginHandoff Session::take_handoff() {
+  SATCHEL_ASSERT(handoff_.has_value());
+  protocol::LoginHandoff h = std::move(*handoff_);
+  handoff_.reset();
+  return h;
+}
+
 // Destroying the session without QUIT drops the Maildrop: the lock is released and nothing
 // marked by DELE is deleted (RFC 1939 §6: UPDATE happens only on QUIT).
 Session::~Session() {
@@ -30,6 +50,8 @@ Session::~Session() {
 }
 
 std::string Session::greeting() {
+  // A mail worker's session continues a connection that was greeted already.
+  if (pending_login_) return "";
   // RFC 1939 §4: no APOP timestamp, since APOP is not offered (capabilities.h says why).
   return "+OK " + services_.server_name + " POP3 ready.\r\n";
 }
@@ -40,17 +62,27 @@ protocol::FeedResult Session::feed(std::span<const char> input, std::string& out
     result.next = protocol::Next::Close;
     return result;
   }
+  if (pending_login_) {
+    PendingLogin pending = std::move(*pending_login_);
+    pending_login_.reset();
+    if (open_maildrop(pending.record, pending.mech, out) == Flow::Close) {
+      state_ = State::Closed;
+      result.next = protocol::Next::Close;
+      return result;
+    }
+  }
   std::string_view in(input.data(), input.size());
   std::size_t pos = 0;
   for (;;) {
     // RFC 5034 §4: SASL responses may be longer than a command line.
-    std::size_t max = sasl_pending_ ? std::max(limits_.max_line, kMaxCommandLine) : kMaxCommandLine;
+    std::size_t max =
+        sasl_waiting() ? std::max(limits_.max_line, kMaxCommandLine) : kMaxCommandLine;
     LineReader::Event event = reader_.next(in.substr(pos), max);
     pos += event.consumed;
     if (event.status == LineReader::Status::NeedMore) break;
     Flow flow;
     if (event.status == LineReader::Status::TooLong) {
-      sasl_pending_ = false;
+      sasl_.reset();
       flow = reject(out, "Line too long");
     } else {
       flow = handle_line(reader_.line(), out);
@@ -60,7 +92,10 @@ protocol::FeedResult Session::feed(std::span<const char> input, std::string& out
     result.consumed = pos;
     switch (flow) {
       case Flow::Delay:
-        result.delay = limits_.failed_login_delay;
+        result.delay = delay_;
+        return result;
+      case Flow::Handoff:
+        result.next = protocol::Next::Handoff;
         return result;
       case Flow::StartTls:
         // RFC 2595 §4: nothing the client sent before the handshake may be used after it.
@@ -82,7 +117,7 @@ protocol::FeedResult Session::feed(std::span<const char> input, std::string& out
 }
 
 Session::Flow Session::handle_line(std::string_view line, std::string& out) {
-  if (sasl_pending_) return sasl_response(line, out);
+  if (sasl_waiting()) return sasl_response(line, out);
   CommandLine cmd = parse_command_line(line);
   // RFC 1939 §7: PASS may only follow a successful USER at once.
   if (cmd.keyword != "PASS") pending_user_.clear();
@@ -115,6 +150,7 @@ Session::Flow Session::cmd_capa(const CommandLine& cmd, std::string& out) {
   CapabilityContext context;
   context.authorization = state_ == State::Authorization;
   context.plaintext_allowed = plaintext_allowed();
+  context.sasl_mechanisms = sasl::offered_mechanisms(services_, sasl::sasl_context(info_, "pop"));
   context.stls_available = info_.starttls_offered && !info_.tls_active;
   context.implementation = services_.server_name;
   out += capability_response(context);
@@ -156,7 +192,7 @@ void Session::on_tls_started() {
   info_.tls_active = true;
   reader_.reset();
   pending_user_.clear();
-  sasl_pending_ = false;
+  sasl_.reset();
   bad_commands_ = 0;
   state_ = State::Authorization;
 }

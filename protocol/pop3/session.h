@@ -21,18 +21,17 @@
 #include <chrono>
 #include <cstddef>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
+#include "auth/api/authenticator.h"
 #include "base/secure_string.h"
 #include "protocol/pop3/command_line.h"
 #include "protocol/pop3/line_reader.h"
 #include "protocol/pop3/maildrop.h"
+#include "protocol/sasl/authentication.h"
 #include "protocol/session.h"
-
-namespace satchel::auth {
-struct UserRecord;
-}
 
 namespace satchel::pop3 {
 
@@ -44,6 +43,9 @@ class Session : public protocol::Session {
   static constexpr int kMaxBadCommands = 20;
 
   Session(protocol::ConnectionInfo info, protocol::Limits limits, protocol::Services services);
+  // A mail worker's session after a login worker's Next::Handoff (make_session.h).
+  Session(protocol::ConnectionInfo info, protocol::Limits limits, protocol::Services services,
+          const protocol::LoginHandoff& handoff, const auth::UserRecord& record);
   ~Session() override;
 
   std::string greeting() override;
@@ -53,11 +55,12 @@ class Session : public protocol::Session {
   bool authenticated() const override;
   std::string shutdown_notice(bool timeout) override;
   std::string user() const override;
+  protocol::LoginHandoff take_handoff() override;
 
  private:
   enum class State { Authorization, Transaction, Closed };
   // What a command tells the feed loop to do after its response.
-  enum class Flow { Continue, Delay, StartTls, Close };
+  enum class Flow { Continue, Delay, StartTls, Close, Handoff };
   using Handler = Flow (Session::*)(const CommandLine&, std::string&);
   struct CommandSpec {
     std::string_view keyword;
@@ -82,11 +85,19 @@ class Session : public protocol::Session {
   Flow cmd_pass(const CommandLine& cmd, std::string& out);
   Flow cmd_auth(const CommandLine& cmd, std::string& out);
   Flow sasl_response(std::string_view line, std::string& out);
-  Flow sasl_plain(std::string_view base64, std::string& out);
+  Flow sasl_result(sasl::Outcome o, std::string& out);
+  bool sasl_waiting() const;
   Flow verify(std::string_view name, const SecureString& password, std::string_view mech,
               std::string& out);
-  Flow fail_login(std::string_view name, std::string_view mech, std::string_view reason,
+  Flow fail_login(std::string_view name, std::string_view mech, const Error& error,
                   std::string& out);
+  // A verified login: tells the login policy, then hands off (login worker) or opens the
+  // maildrop here.
+  Flow login_succeeded(const auth::UserRecord& record, std::string_view authcid,
+                       std::string_view mech, std::string& out);
+  // The one completion of a login, in-process and in a mail worker: opens the maildrop,
+  // enters TRANSACTION, logs "login: ..." and answers +OK. On failure answers -ERR and returns
+  // Continue in-process (still AUTHORIZATION) or Close in a mail worker.
   Flow open_maildrop(const auth::UserRecord& record, std::string_view mech, std::string& out);
 
   // transaction_commands.cpp: TRANSACTION.
@@ -111,9 +122,18 @@ class Session : public protocol::Session {
   State state_ = State::Authorization;
   LineReader reader_;
   int bad_commands_ = 0;
-  std::string pending_user_;   // Name given by USER, waiting for PASS.
-  bool sasl_pending_ = false;  // AUTH PLAIN sent "+ ": the next line is the client response.
-  std::string user_;           // The logged-in user.
+  std::string pending_user_;  // Name given by USER, waiting for PASS.
+  // The AUTH exchange in progress; while it waits, the next line is the client response.
+  std::unique_ptr<sasl::Authentication> sasl_;
+  std::chrono::milliseconds delay_{0};             // Of the last failed login (Flow::Delay).
+  std::optional<protocol::LoginHandoff> handoff_;  // Set with Flow::Handoff.
+  struct PendingLogin {
+    std::string mech;
+    auth::UserRecord record;
+  };
+  std::optional<PendingLogin> pending_login_;  // A mail worker's session until its first feed().
+  bool after_login_ = false;            // A mail worker's session: a failed completion closes.
+  std::string user_;                    // The logged-in user.
   std::unique_ptr<Maildrop> maildrop_;  // Only in TRANSACTION.
 };
 

@@ -1,12 +1,12 @@
-// LOGIN (RFC 3501 §6.2.3) and AUTHENTICATE PLAIN (§6.2.2, RFC 4959, RFC 4616).
+// LOGIN (RFC 3501 §6.2.3) and AUTHENTICATE (§6.2.2, RFC 4959 SASL-IR) for every mechanism
+// services.sasl offers.
 #include "auth/api/authenticator.h"
 #include "base/ascii.h"
-#include "base/crypto.h"
 #include "base/log.h"
 #include "protocol/imap/capabilities.h"
 #include "protocol/imap/command_table.h"
 #include "protocol/imap/sasl_exchange.h"
-#include "protocol/sasl/plain.h"
+#include "protocol/sasl/authentication.h"
 
 namespace satchel::imap {
 namespace {
@@ -28,81 +28,114 @@ bool privacy_ok(Ctx& ctx) {
   return false;
 }
 
-}  // namespace
-
-void login(Ctx& ctx, std::string_view user, const SecureString& password, std::string_view mech) {
+// The answer and the fail2ban line for a refused login. Wrong credentials are held for the
+// failed-login delay; a backend that cannot answer is not the user's fault and is not delayed.
+void login_failed(Ctx& ctx, std::string_view user, std::string_view mech, const Error& e) {
   SessionState& s = ctx.s;
-  auto fail_line = [&](std::string_view reason) {
-    log::info("auth failed: user=" + printable(user) + " rip=" + s.conn.remote_ip +
-              " mech=" + std::string(mech) + " reason=" + std::string(reason));
-  };
-  if (!s.services.authenticator || !s.services.stores) {
-    ctx.no("UNAVAILABLE", "Authentication is not available.");
+  bool temporary = e.kind == ErrorKind::Temporary || e.code == "UNAVAILABLE";
+  std::string reason = temporary ? "temporary failure: " + printable(e.message)
+                                 : (e.code.empty() ? "failed" : ascii::lower(e.code));
+  log::info("auth failed: user=" + printable(user) + " rip=" + s.conn.remote_ip +
+            " mech=" + std::string(mech) + " reason=" + reason);
+  if (temporary) {
+    ctx.no("UNAVAILABLE", "Temporary authentication failure, try again later.");
     return;
   }
-  auto record = s.services.authenticator->verify_password(user, password);
-  if (!record) {
-    const Error& e = record.error();
-    if (e.kind == ErrorKind::Temporary || e.code == "UNAVAILABLE") {
-      fail_line("temporary failure: " + printable(e.message));
-      ctx.no("UNAVAILABLE", "Temporary authentication failure, try again later.");
-      return;
-    }
-    fail_line(e.code.empty() ? "failed" : ascii::lower(e.code));
+  if (e.code == "AUTHORIZATIONFAILED")
+    ctx.no("AUTHORIZATIONFAILED", "Authorization as that user is not allowed.");
+  else
     ctx.no("AUTHENTICATIONFAILED", "Authentication failed.");
-    ctx.delay = ctx.s.limits.failed_login_delay;
+  ctx.delay = sasl::record_failure(s.services, s.limits, user, s.conn.remote_ip);
+}
+
+// Acts on what the SASL framing returned.
+void sasl_outcome(Ctx& ctx, sasl::Outcome o) {
+  SessionState& s = ctx.s;
+  std::string mech = s.sasl ? s.sasl->mechanism() : std::string();
+  switch (o.kind) {
+    case sasl::Outcome::Kind::Continue:
+      // RFC 3501 §7.5: "+ " and the base64 challenge (an empty challenge is "+ " alone).
+      ctx.out += "+ " + o.challenge + "\r\n";
+      s.sasl_tag = ctx.tag;
+      ctx.continues = true;
+      return;
+    case sasl::Outcome::Kind::Done:
+      s.sasl.reset();
+      login_succeeded(ctx, o.record, o.authcid, mech);
+      return;
+    case sasl::Outcome::Kind::Failed:
+      s.sasl.reset();
+      login_failed(ctx, o.authcid, mech, o.error);
+      return;
+    case sasl::Outcome::Kind::Cancelled:
+      s.sasl.reset();
+      ctx.bad("", "Authentication aborted by client");
+      return;
+    case sasl::Outcome::Kind::BadBase64:
+      s.sasl.reset();
+      ctx.bad("", "Invalid base64 data");
+      return;
+    case sasl::Outcome::Kind::NotOffered:
+      s.sasl.reset();
+      ctx.no("CANNOT", "Unsupported authentication mechanism");
+      return;
+  }
+}
+
+}  // namespace
+
+void login_succeeded(Ctx& ctx, const auth::UserRecord& record, std::string_view authcid,
+                     std::string_view mech) {
+  SessionState& s = ctx.s;
+  sasl::record_success(s.services, authcid, s.conn.remote_ip);
+  if (s.services.handoff_after_login) {
+    protocol::LoginHandoff h;
+    h.user = record.name;
+    h.mech = std::string(mech);
+    h.imap_tag = ctx.tag;
+    h.ticket = record.login_ticket;
+    h.uid = record.uid;
+    h.gid = record.gid;
+    s.handoff = std::move(h);
+    ctx.next = protocol::Next::Handoff;
+    return;
+  }
+  complete_login(ctx, record, mech);
+}
+
+void complete_login(Ctx& ctx, const auth::UserRecord& record, std::string_view mech) {
+  SessionState& s = ctx.s;
+  if (!s.services.stores) {
+    log::error("imap: no mail store factory configured");
+    ctx.no("UNAVAILABLE", "Mail storage is not available, try again later.");
     return;
   }
   storage::StoreLocation where;
-  where.user = record->name;
-  where.home = record->home;
-  where.location = record->mail_location;
+  where.user = record.name;
+  where.home = record.home;
+  where.location = record.mail_location;
   auto store = s.services.stores->open(where);
   if (!store) {
-    log::error("imap: user=" + printable(record->name) +
+    log::error("imap: user=" + printable(record.name) +
                " cannot open mail store: " + store.error().message);
     ctx.no("UNAVAILABLE", "Mail storage is not available, try again later.");
     return;
   }
   s.store = std::move(store.value());
-  s.user = record->name;
+  s.user = record.name;
   s.state = State::Authenticated;
   log::info("login: user=" + printable(s.user) + " rip=" + s.conn.remote_ip +
             " mech=" + std::string(mech));
   ctx.ok("Logged in", "CAPABILITY " + capabilities(s));
 }
 
-void sasl_plain(Ctx& ctx, std::string_view message) {
-  auto creds = sasl::parse_plain(message);
-  if (!creds) {
-    ctx.bad("", "Invalid PLAIN message");
-    return;
-  }
-  if (!creds->authzid.empty() && creds->authzid != creds->authcid) {
-    log::info("auth failed: user=" + printable(creds->authcid) + " rip=" + ctx.s.conn.remote_ip +
-              " mech=PLAIN reason=authzid not allowed");
-    ctx.no("AUTHORIZATIONFAILED", "Authorization as another user is not allowed.");
-    ctx.delay = ctx.s.limits.failed_login_delay;
-    return;
-  }
-  login(ctx, creds->authcid, creds->password, "PLAIN");
-}
-
 void sasl_continue(Ctx& ctx, std::string_view line) {
   ctx.s.sasl_tag.reset();
-  // RFC 3501 §6.2.2: "*" cancels the exchange with a BAD.
-  if (line == "*") {
-    ctx.bad("", "Authentication aborted by client");
+  if (!ctx.s.sasl) {
+    ctx.bad("", "No authentication in progress");
     return;
   }
-  auto decoded = crypto::base64_decode(line);
-  if (!decoded) {
-    ctx.bad("", "Invalid base64 data");
-    return;
-  }
-  SecureString message(*decoded);
-  std::fill(decoded->begin(), decoded->end(), '\0');
-  sasl_plain(ctx, message.view());
+  sasl_outcome(ctx, ctx.s.sasl->respond(line));
 }
 
 void cmd_login(Ctx& ctx) {
@@ -115,7 +148,13 @@ void cmd_login(Ctx& ctx) {
   SecureString password(*pw);
   std::fill(pw->begin(), pw->end(), '\0');
   if (!privacy_ok(ctx)) return;
-  login(ctx, *user, password, "LOGIN");
+  if (!ctx.s.services.authenticator) {
+    ctx.no("UNAVAILABLE", "Authentication is not available.");
+    return;
+  }
+  auto record = ctx.s.services.authenticator->verify_password(*user, password);
+  if (!record) return login_failed(ctx, *user, "LOGIN", record.error());
+  login_succeeded(ctx, *record, *user, "LOGIN");
 }
 
 void cmd_authenticate(Ctx& ctx) {
@@ -129,23 +168,20 @@ void cmd_authenticate(Ctx& ctx) {
     initial = p.word();
     if (!initial || !p.end()) return ctx.syntax_error();
   }
-  if (!ascii::iequals(*mech, "PLAIN")) {
-    ctx.no("CANNOT", "Unsupported authentication mechanism");
+  SessionState& s = ctx.s;
+  s.sasl = std::make_unique<sasl::Authentication>(s.services, sasl::sasl_context(s.conn, "imap"));
+  std::optional<std::string_view> ir;
+  if (initial) ir = *initial;
+  sasl::Outcome o = s.sasl->start(*mech, ir);
+  if (initial) std::fill(initial->begin(), initial->end(), '\0');
+  // A password mechanism refused for want of TLS says why (RFC 5530 PRIVACYREQUIRED).
+  if (o.kind == sasl::Outcome::Kind::NotOffered && !s.tls_or_plaintext_ok() &&
+      (ascii::iequals(*mech, "PLAIN") || ascii::iequals(*mech, "LOGIN"))) {
+    s.sasl.reset();
+    privacy_ok(ctx);
     return;
   }
-  if (!privacy_ok(ctx)) return;
-  if (initial) {
-    // RFC 4959: "=" is an empty initial response.
-    if (*initial == "=") return sasl_plain(ctx, "");
-    auto decoded = crypto::base64_decode(*initial);
-    if (!decoded) return ctx.bad("", "Invalid base64 data");
-    SecureString message(*decoded);
-    std::fill(decoded->begin(), decoded->end(), '\0');
-    return sasl_plain(ctx, message.view());
-  }
-  ctx.out += "+ \r\n";
-  ctx.s.sasl_tag = ctx.tag;
-  ctx.continues = true;
+  sasl_outcome(ctx, std::move(o));
 }
 
 }  // namespace satchel::imap

@@ -15,6 +15,19 @@ namespace satchel::testing {
 struct ImapWorld {
   MemoryStoreFactory stores;
   FakeAuthenticator auth;
+  // Optional services (null: the session's defaults).
+  auth::SaslMechanisms* sasl = nullptr;
+  auth::LoginPolicy* login_policy = nullptr;
+  bool handoff_after_login = false;
+  protocol::Services services() {
+    protocol::Services s;
+    s.authenticator = &auth;
+    s.stores = &stores;
+    s.sasl = sasl;
+    s.login_policy = login_policy;
+    s.handoff_after_login = handoff_after_login;
+    return s;
+  }
   ImapWorld() {
     auth.add("demo", "secret");
     auth.add("other", "pw2");
@@ -27,10 +40,7 @@ class ImapDriver {
   explicit ImapDriver(ImapWorld& world, protocol::ConnectionInfo conn = loopback(),
                       protocol::Limits limits = {})
       : limits_(limits) {
-    protocol::Services services;
-    services.authenticator = &world.auth;
-    services.stores = &world.stores;
-    session_ = std::make_unique<imap::Session>(conn, limits_, services);
+    session_ = std::make_unique<imap::Session>(conn, limits_, world.services());
     session_->set_clock([] { return imap::DateTime{1700000000, 60}; });
   }
 

@@ -16,6 +16,7 @@ TEST_CASE("CAPA in AUTHORIZATION with everything usable") {
 TEST_CASE("CAPA hides USER and SASL when plaintext passwords are refused, keeps STLS") {
   CapabilityContext c;
   c.plaintext_allowed = false;
+  c.sasl_mechanisms.clear();
   c.stls_available = true;
   std::string capa = capability_response(c);
   CHECK(capa.find("USER") == std::string::npos);
@@ -36,4 +37,10 @@ TEST_CASE("CAPA in TRANSACTION lists no login capabilities and never APOP or EXP
   CHECK(capa.find("EXPIRE") == std::string::npos);
   CHECK(capa.find("LOGIN-DELAY") == std::string::npos);
   CHECK(capa.ends_with("IMPLEMENTATION Satchel\r\n.\r\n"));
+}
+
+TEST_CASE("CAPA lists every offered SASL mechanism on one line") {
+  CapabilityContext c;
+  c.sasl_mechanisms = {"SCRAM-SHA-256", "PLAIN", "LOGIN"};
+  CHECK(capability_response(c).find("\r\nSASL SCRAM-SHA-256 PLAIN LOGIN\r\n") != std::string::npos);
 }
