@@ -4,6 +4,7 @@
 // the piece size. Built when SATCHEL_FUZZ is on (clang).
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -12,6 +13,10 @@
 #include "tests/fuzz/fuzz_support.h"
 #include "tests/support/fake_authenticator.h"
 #include "tests/support/memory_store.h"
+
+// The PLAIN/LOGIN mechanisms are compiled into this target (with its coverage instrumentation):
+// satchel_fuzzed_code holds protocol/ only, and protocol/ may not link auth/ backends.
+#include "auth/plain/password_mechanisms.cpp"  // NOLINT(bugprone-suspicious-include)
 
 namespace {
 
@@ -27,8 +32,13 @@ constexpr std::string_view kMessages[] = {
 
 std::string run(std::string_view input, std::size_t piece, bool poll) {
   satchel::testing::MemoryStoreFactory stores;
+  // Owned here; the shared_ptr the mechanisms hold must not delete it.
   satchel::testing::FakeAuthenticator auth;
   auth.add("demo", "secret");
+  auth.add("admin", "adminpw");
+  auto sasl = satchel::auth::make_password_mechanisms(
+      std::shared_ptr<satchel::auth::Authenticator>(&auth, [](satchel::auth::Authenticator*) {}),
+      {"admin"});
   {
     satchel::testing::MemoryStore store(stores.user("demo"));
     for (std::string_view text : kMessages) store.deliver("INBOX", text);
@@ -48,6 +58,7 @@ std::string run(std::string_view input, std::size_t piece, bool poll) {
   limits.max_arguments = 128;
   satchel::protocol::Services services;
   services.authenticator = &auth;
+  services.sasl = sasl.get();
   services.stores = &stores;
   satchel::imap::Session session(conn, limits, services);
   session.set_clock([] { return satchel::imap::DateTime{1700000000, 60}; });

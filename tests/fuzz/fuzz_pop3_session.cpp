@@ -5,6 +5,7 @@
 // (clang).
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -14,12 +15,21 @@
 #include "tests/support/fake_authenticator.h"
 #include "tests/support/memory_store.h"
 
+// The PLAIN/LOGIN mechanisms are compiled into this target (with its coverage instrumentation):
+// satchel_fuzzed_code holds protocol/ only, and protocol/ may not link auth/ backends.
+#include "auth/plain/password_mechanisms.cpp"  // NOLINT(bugprone-suspicious-include)
+
 namespace {
 
 std::string run(std::string_view input, std::size_t piece, bool poll) {
   satchel::testing::MemoryStoreFactory stores;
+  // Owned here; the shared_ptr the mechanisms hold must not delete it.
   satchel::testing::FakeAuthenticator auth;
   auth.add("alice", "secret");
+  auth.add("admin", "adminpw");
+  auto sasl = satchel::auth::make_password_mechanisms(
+      std::shared_ptr<satchel::auth::Authenticator>(&auth, [](satchel::auth::Authenticator*) {}),
+      {"admin"});
   {
     satchel::testing::MemoryStore store(stores.user("alice"));
     store.deliver("INBOX", "Subject: one\r\n\r\nfirst\r\n.dot line\r\n");
@@ -34,6 +44,7 @@ std::string run(std::string_view input, std::size_t piece, bool poll) {
   limits.max_line = 1024;
   satchel::protocol::Services services;
   services.authenticator = &auth;
+  services.sasl = sasl.get();
   services.stores = &stores;
   auto session = satchel::pop3::make_pop3_session(conn, limits, services);
   return satchel::fuzz::drive(*session, input, piece, poll);
