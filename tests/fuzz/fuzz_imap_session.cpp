@@ -10,13 +10,11 @@
 
 #include "base/log.h"
 #include "protocol/imap/session.h"
+#include "auth/plain/password_mechanisms.h"
 #include "tests/fuzz/fuzz_support.h"
 #include "tests/support/fake_authenticator.h"
 #include "tests/support/memory_store.h"
 
-// The PLAIN/LOGIN mechanisms are compiled into this target (with its coverage instrumentation):
-// satchel_fuzzed_code holds protocol/ only, and protocol/ may not link auth/ backends.
-#include "auth/plain/password_mechanisms.cpp"  // NOLINT(bugprone-suspicious-include)
 
 namespace {
 
