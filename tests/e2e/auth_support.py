@@ -253,7 +253,9 @@ def imap_authenticate(conn, client, sasl_ir, tag="A1"):
         if line.startswith("+"):
             continuations += 1
             data = line[2:].strip() if len(line) > 1 else ""
-            if pending is not None and data == "":
+            if pending is not None:
+                # The client's first message answers the first challenge (empty, or LOGIN's
+                # "Username:", which gsasl does not need to see).
                 answer, pending = pending, None
             else:
                 answer = client.step(data)
@@ -284,7 +286,9 @@ def pop3_authenticate(conn, client, sasl_ir):
         if line.startswith("+ ") or line == "+":
             continuations += 1
             data = line[2:].strip()
-            if pending is not None and data == "":
+            if pending is not None:
+                # The client's first message answers the first challenge (empty, or LOGIN's
+                # "Username:", which gsasl does not need to see).
                 answer, pending = pending, None
             else:
                 answer = client.step(data)
