@@ -55,16 +55,9 @@ Status install_signals(int stop_pipe_write) {
   return ok_status();
 }
 
-// One worker channel served on its own thread.
-struct Channel {
-  UniqueFd fd;
-  std::thread thread;
-  std::atomic<bool> done{false};
-};
+}  // namespace
 
-// Serves requests on `fd` until the peer closes it, it breaks the protocol, or the channel is
-// shut down for exit.
-void serve_channel(AuthService& service, int fd) {
+void serve_auth_channel(AuthService& service, int fd) {
   for (;;) {
     auto got = receive_message(fd, ipc::kMaxAuthMessage, 0);
     if (!got) {
@@ -88,6 +81,15 @@ void serve_channel(AuthService& service, int fd) {
   }
 }
 
+namespace {
+
+// One worker channel served on its own thread.
+struct Channel {
+  UniqueFd fd;
+  std::thread thread;
+  std::atomic<bool> done{false};
+};
+
 // The serving threads; finished ones are joined as new channels arrive, the rest at exit.
 class ChannelSet {
  public:
@@ -100,7 +102,7 @@ class ChannelSet {
     c.fd.reset(fd);
     Channel* ch = &c;
     ch->thread = std::thread([this, ch] {
-      serve_channel(service_, ch->fd.get());
+      serve_auth_channel(service_, ch->fd.get());
       // The worker must see the end at once; the descriptor itself is closed when the thread is
       // joined, so no other thread can meet its number reused meanwhile.
       ::shutdown(ch->fd.get(), SHUT_RDWR);

@@ -7,6 +7,14 @@
 
 namespace satchel::server {
 
+class AuthService;
+
+// Serves one worker channel (a blocking SOCK_SEQPACKET socket): receive a request, answer it,
+// until the peer closes the channel, sends something that is not a valid request (logged as a
+// bug of the peer), or a send fails. Does not close `fd`. Blocks; run_auth_process gives each
+// channel a thread of its own (tests serve a socketpair with it).
+void serve_auth_channel(AuthService& service, int fd);
+
 // Runs the auth process in a child the master forked (as root, or as whoever started satcheld);
 // returns the exit status. In order: names itself "satchel-auth" and the log role "auth";
 // unblocks the signals the master blocked (SIGTERM/SIGINT end it, SIGHUP is ignored: [auth]
