@@ -7,6 +7,8 @@ Everything that creates something outside an Instance's temporary directory (sys
 """
 
 import base64
+import imaplib
+import poplib
 import os
 import pwd
 import re
@@ -127,6 +129,7 @@ class Gsasl:
         if authzid:
             args += ["--authorization-id", authzid]
         self.mech = mech
+        # Stays open until the object goes (stderr() is read after the end).
         self.err = tempfile.TemporaryFile()
         self.proc = subprocess.Popen(args, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                      stderr=self.err)
@@ -170,18 +173,30 @@ class Gsasl:
         try:
             return self.proc.wait(timeout)
         except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
+            self.kill()
             return -1
+        finally:
+            self._close_pipes()
 
     def kill(self):
         if self.proc.poll() is None:
             self.proc.kill()
             self.proc.wait()
+        self._close_pipes()
+
+    def _close_pipes(self):
+        for f in (self.proc.stdin, self.proc.stdout):
+            try:
+                f.close()
+            except OSError:
+                pass
 
     def stderr(self):
         self.err.seek(0)
         return self.err.read().decode(errors="replace")
+
+    def __del__(self):
+        self.err.close()
 
 
 class Conn:
@@ -616,3 +631,28 @@ def pop3_pass_timed(port, user, password):
         return time.monotonic() - t0, line
     finally:
         conn.close()
+
+
+def imap_login_refused(inst, user, password):
+    """True when IMAP LOGIN (imaplib) is refused with NO; the connection is closed."""
+    client = inst.imap()
+    try:
+        client.login(user, password)
+    except imaplib.IMAP4.error:
+        return True
+    finally:
+        client.shutdown()
+    return False
+
+
+def pop3_login_refused(inst, user, password):
+    """True when POP3 USER/PASS (poplib) is refused with -ERR; the connection is closed."""
+    client = inst.pop3()
+    try:
+        client.user(user)
+        client.pass_(password)
+    except poplib.error_proto:
+        return True
+    finally:
+        client.close()
+    return False
