@@ -157,7 +157,6 @@ Status drop_if_root(const config::Settings& s) {
 int run_auth_process(const config::Settings& s, int control_fd) {
   UniqueFd control(control_fd);
   set_log_role("auth");
-  ::prctl(PR_SET_NAME, "satchel-auth", 0, 0, 0);
 
   int stop_pipe[2];
   if (::pipe2(stop_pipe, O_CLOEXEC | O_NONBLOCK) != 0) {
@@ -175,6 +174,8 @@ int run_auth_process(const config::Settings& s, int control_fd) {
     log::error("auth process: cannot drop privileges: " + dropped.error().message);
     return 1;
   }
+  // Named after the drop, like the workers: a satchel-* process is done with root.
+  ::prctl(PR_SET_NAME, "satchel-auth", 0, 0, 0);
 
   // 2. Backends, opened as the user that will use them.
   auto backends = build_auth_backends(s);

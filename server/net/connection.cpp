@@ -16,8 +16,6 @@ namespace {
 
 // Input held while a command runs; beyond it reading pauses (CONVENTIONS.md rule 6).
 constexpr std::size_t kMaxBufferedInput = 1024 * 1024;
-// Output queued to a slow client; beyond it no further command runs until it drains.
-constexpr std::size_t kOutputHighWater = 4 * 1024 * 1024;
 // How often a session in IMAP IDLE looks for changes made elsewhere. Each look is one cheap
 // index query (plus two directory stats); inotify-driven wake-ups are issue 8's.
 constexpr std::uint64_t kPollIntervalMs = 2000;
@@ -52,21 +50,18 @@ bool is_loopback(const std::string& ip) {
 
 }  // namespace
 
-struct Connection::Job {
-  uv_work_t req{};
-  Connection* owner = nullptr;
-  std::string input;
-  std::string output;
-  protocol::FeedResult result;
-  bool poll_only = false;
-};
-
-Connection::Connection(Worker& worker, std::uint64_t id, const ListenSocket& listener)
-    : worker_(worker), id_(id), listener_(listener), started_(std::chrono::steady_clock::now()) {
-  uv_tcp_init(worker_.loop(), &tcp_);
+Connection::Connection(Worker& worker, std::uint64_t id, ListenSocket origin, StreamKind kind)
+    : worker_(worker),
+      id_(id),
+      listener_(std::move(origin)),
+      started_(std::chrono::steady_clock::now()) {
+  if (kind == StreamKind::Tcp)
+    uv_tcp_init(worker_.loop(), &stream_.tcp);
+  else
+    uv_pipe_init(worker_.loop(), &stream_.pipe, 0);
   uv_timer_init(worker_.loop(), &idle_timer_);
   uv_timer_init(worker_.loop(), &wake_timer_);
-  tcp_.data = this;
+  stream_handle()->data = this;
   idle_timer_.data = this;
   wake_timer_.data = this;
   open_handles_ = 3;
@@ -77,14 +72,14 @@ Connection::~Connection() = default;
 void Connection::start() {
   sockaddr_storage peer{}, local{};
   int len = sizeof peer;
-  uv_tcp_getpeername(&tcp_, reinterpret_cast<sockaddr*>(&peer), &len);
+  uv_tcp_getpeername(&stream_.tcp, reinterpret_cast<sockaddr*>(&peer), &len);
   len = sizeof local;
-  uv_tcp_getsockname(&tcp_, reinterpret_cast<sockaddr*>(&local), &len);
+  uv_tcp_getsockname(&stream_.tcp, reinterpret_cast<sockaddr*>(&local), &len);
   auto [rip, rport] = address_of(peer);
   auto [lip, lport] = address_of(local);
   remote_ip_ = rip;
   remote_port_ = rport;
-  uv_tcp_nodelay(&tcp_, 1);
+  uv_tcp_nodelay(&stream_.tcp, 1);
 
   protocol::ConnectionInfo info;
   info.remote_ip = rip;
@@ -97,15 +92,11 @@ void Connection::start() {
   // Cleartext passwords: over TLS, from loopback, or where the listener allows them.
   info.plaintext_auth_allowed = listener_.plaintext_auth || is_loopback(rip);
 
-  const auto& settings = worker_.settings();
-  protocol::Limits limits;
-  limits.max_line = settings.max_line;
-  limits.max_message = settings.max_message_size;
-  limits.failed_login_delay = std::chrono::milliseconds(settings.auth_failure_delay_ms);
+  info_ = info;
   if (listener_.protocol == config::Protocol::Imap)
-    session_ = imap::make_imap_session(info, limits, worker_.setup().services);
+    session_ = imap::make_imap_session(info, session_limits(), worker_.setup().services);
   else
-    session_ = pop3::make_pop3_session(info, limits, worker_.setup().services);
+    session_ = pop3::make_pop3_session(info, session_limits(), worker_.setup().services);
 
   log::info("connect: proto=" +
             std::string(listener_.protocol == config::Protocol::Imap ? "imap" : "pop3") +
@@ -128,6 +119,23 @@ void Connection::start() {
   }
   arm_idle_timer();
   resume_reading();
+}
+
+protocol::Limits Connection::session_limits() const {
+  const auto& settings = worker_.settings();
+  protocol::Limits limits;
+  limits.max_line = settings.max_line;
+  limits.max_message = settings.max_message_size;
+  limits.failed_login_delay = std::chrono::milliseconds(settings.auth_failure_delay_ms);
+  return limits;
+}
+
+bool Connection::open_fd(int fd) {
+  int rc = listener_.tls == config::TlsMode::None && stream_.tcp.type == UV_NAMED_PIPE
+               ? uv_pipe_open(&stream_.pipe, fd)
+               : uv_tcp_open(&stream_.tcp, fd);
+  if (rc == 0 && stream_.tcp.type == UV_TCP) uv_tcp_nodelay(&stream_.tcp, 1);
+  return rc == 0;
 }
 
 void Connection::refuse(const std::string& line) {
@@ -156,6 +164,15 @@ void Connection::on_read(uv_stream_t* stream, ssize_t nread, const uv_buf_t* buf
     self->handle_plaintext(bytes);
     return;
   }
+  if (self->relaying_) {
+    if (!self->tls_->receive(bytes)) {
+      self->close();
+      return;
+    }
+    self->flush_transport();
+    self->relay_to_mail_worker(self->tls_->take_plaintext());
+    return;
+  }
   bool was_done = self->tls_->handshake_done();
   if (!self->tls_->receive(bytes)) {
     self->flush_transport();
@@ -179,13 +196,17 @@ void Connection::on_read(uv_stream_t* stream, ssize_t nread, const uv_buf_t* buf
 
 void Connection::handle_plaintext(std::string_view bytes) {
   if (closing_ || close_when_written_) return;
+  if (relaying_) {
+    relay_to_mail_worker(bytes);
+    return;
+  }
   input_.append(bytes);
   if (input_.size() > kMaxBufferedInput) pause_reading();
   maybe_schedule();
 }
 
 void Connection::maybe_schedule() {
-  if (job_running_ || closing_ || close_when_written_ || delayed_ || !session_) return;
+  if (job_running_ || closing_ || close_when_written_ || delayed_ || !session_ || handoff_) return;
   if (tls_ && !tls_->handshake_done()) return;
   if (input_.empty()) return;
   if (pending_write_bytes_ > kOutputHighWater) {
@@ -221,7 +242,11 @@ void Connection::update_polling() {
 void Connection::run_job(uv_work_t* req) {
   auto* job = static_cast<Job*>(req->data);
   // Pool thread: the session is ours alone until after_job runs on the loop.
-  if (job->poll_only)
+  if (job->redeem) {
+    const auto& redeem = job->owner->worker_.setup().redeem_ticket;
+    job->record = redeem ? redeem(job->owner->adopting_->ticket)
+                         : Result<auth::UserRecord>(Error::internal("no auth process"));
+  } else if (job->poll_only)
     job->owner->session_->poll(job->output);
   else
     job->result = job->owner->session_->feed(job->input, job->output);
@@ -240,6 +265,10 @@ void Connection::finish_job(Job& job) {
     maybe_destroy();
     return;
   }
+  if (job.redeem) {
+    finish_adoption(std::move(*job.record));
+    return;
+  }
   authenticated_ = session_->authenticated();
   if (authenticated_ && user_.empty()) {
     user_ = session_->user();
@@ -248,7 +277,10 @@ void Connection::finish_job(Job& job) {
   std::size_t consumed = std::min(job.result.consumed, job.input.size());
   bool arrived_meanwhile = !input_.empty();
   switch (job.result.next) {
-    case protocol::Next::Handoff:  // Not produced without Services::handoff_after_login.
+    case protocol::Next::Handoff:
+      send(job.output);
+      begin_handoff(job.input.substr(std::min(consumed, job.input.size())));
+      return;
     case protocol::Next::Close:
       send(job.output);
       input_.clear();
@@ -367,7 +399,7 @@ void Connection::write_raw(std::string bytes) {
   pending_write_bytes_ += w->bytes.size();
   bytes_out_ += w->bytes.size();
   uv_buf_t buf = uv_buf_init(w->bytes.data(), static_cast<unsigned>(w->bytes.size()));
-  int rc = uv_write(&w->req, reinterpret_cast<uv_stream_t*>(&tcp_), &buf, 1, on_write);
+  int rc = uv_write(&w->req, stream(), &buf, 1, on_write);
   if (rc != 0) {
     pending_write_bytes_ -= w->bytes.size();
     delete w;
@@ -385,6 +417,16 @@ void Connection::on_write(uv_write_t* req, int status) {
   }
   if (self->close_when_written_ && self->pending_write_bytes_ == 0) {
     self->close();
+    return;
+  }
+  if (self->handoff_ && !self->handed_off_) {
+    self->maybe_handoff();
+    return;
+  }
+  if (self->relaying_) {
+    // The client took what the mail worker said: read more from it.
+    if (self->pending_write_bytes_ <= kOutputHighWater / 2)
+      uv_read_start(reinterpret_cast<uv_stream_t*>(&self->relay_), on_alloc, on_relay_read);
     return;
   }
   if (self->pending_write_bytes_ <= kOutputHighWater / 2 && !self->delayed_ && !self->closing_) {
@@ -439,23 +481,29 @@ void Connection::on_idle_timeout(uv_timer_t* timer) {
 
 void Connection::pause_reading() {
   if (!reading_) return;
-  uv_read_stop(reinterpret_cast<uv_stream_t*>(&tcp_));
+  uv_read_stop(stream());
   reading_ = false;
 }
 
 void Connection::resume_reading() {
   if (reading_ || closing_ || close_when_written_) return;
-  if (uv_read_start(reinterpret_cast<uv_stream_t*>(&tcp_), on_alloc, on_read) == 0) reading_ = true;
+  if (uv_read_start(stream(), on_alloc, on_read) == 0) reading_ = true;
 }
 
 void Connection::close() {
   if (closing_) return;
   closing_ = true;
   reading_ = false;
-  if (session_) {
-    auto secs = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() -
-                                                                 started_)
-                    .count();
+  auto secs =
+      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - started_)
+          .count();
+  if (relaying_) {
+    // The mail worker logs the session's own disconnect line; this is the TLS side of it.
+    log::info("relay closed: user=" + (handoff_ ? handoff_->user : std::string("-")) +
+              " rip=" + remote_ip_ + " in=" + std::to_string(bytes_in_) +
+              " out=" + std::to_string(bytes_out_) + " duration=" + std::to_string(secs) + "s");
+  } else if (session_ && !handed_off_) {
+    // (A handed-over plaintext connection goes on in a mail worker, which logs its end.)
     log::info("disconnect: " + (user_.empty() ? std::string("user=-") : "user=" + user_) +
               " rip=" + remote_ip_ + " in=" + std::to_string(bytes_in_) +
               " out=" + std::to_string(bytes_out_) + " duration=" + std::to_string(secs) + "s");
@@ -463,7 +511,11 @@ void Connection::close() {
   if (user_ip_cell_ && worker_.setup().user_ip)
     worker_.setup().user_ip->add(worker_.setup().user_ip_row, *user_ip_cell_, -1);
   user_ip_cell_.reset();
-  uv_close(reinterpret_cast<uv_handle_t*>(&tcp_), on_close);
+  uv_close(stream_handle(), on_close);
+  if (relaying_) {
+    relaying_ = false;
+    uv_close(reinterpret_cast<uv_handle_t*>(&relay_), on_close);
+  }
   uv_close(reinterpret_cast<uv_handle_t*>(&idle_timer_), on_close);
   uv_close(reinterpret_cast<uv_handle_t*>(&wake_timer_), on_close);
 }

@@ -15,22 +15,30 @@
 #include <optional>
 #include <string>
 
+#include "auth/api/authenticator.h"
 #include "protocol/session.h"
+#include "server/net/listen_socket.h"
 #include "server/net/transport.h"
 
 namespace satchel::server {
 
 class Worker;
-struct ListenSocket;
 
 class Connection {
  public:
-  Connection(Worker& worker, std::uint64_t id, const ListenSocket& listener);
+  // A socket from accept (Tcp) or, in a mail worker, a connection handed over by a login
+  // worker: the client's TCP socket or the unix socket of a TLS relay (Pipe). `origin` is the
+  // listener the client came in on (a copy: a mail worker has no listeners of its own).
+  enum class StreamKind { Tcp, Pipe };
+  Connection(Worker& worker, std::uint64_t id, ListenSocket origin,
+             StreamKind kind = StreamKind::Tcp);
   ~Connection();
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
 
-  uv_tcp_t* tcp() { return &tcp_; }
+  uv_tcp_t* tcp() { return &stream_.tcp; }
+  // Takes over an accepted descriptor (mail worker). False when libuv refuses it.
+  bool open_fd(int fd);
   std::uint64_t id() const { return id_; }
 
   // Called once the socket is accepted: creates the session, sends the greeting (or starts
@@ -46,8 +54,27 @@ class Connection {
   // Sends a refusal line and closes (too many connections).
   void refuse(const std::string& line);
 
+  // Mail worker: a connection a login worker handed over. Redeems the login ticket with the
+  // auth process, creates the after-login session, which answers the login command, and runs
+  // the input the client had already sent.
+  void adopt(const protocol::ConnectionInfo& info, const protocol::LoginHandoff& login,
+             std::string pending_input);
+
  private:
-  struct Job;
+  // Output queued to a slow client; beyond it no further command runs until it drains.
+  static constexpr std::size_t kOutputHighWater = 4 * 1024 * 1024;
+
+  // One piece of blocking work for the pool: a feed(), a poll(), or redeeming a login ticket.
+  struct Job {
+    uv_work_t req{};
+    Connection* owner = nullptr;
+    std::string input;
+    std::string output;
+    protocol::FeedResult result;
+    bool poll_only = false;
+    bool redeem = false;  // Adoption: trade the login ticket for the user's record.
+    std::optional<Result<auth::UserRecord>> record;
+  };
 
   static void on_alloc(uv_handle_t* handle, std::size_t suggested, uv_buf_t* buf);
   static void on_read(uv_stream_t* stream, ssize_t nread, const uv_buf_t* buf);
@@ -55,6 +82,8 @@ class Connection {
   static void on_close(uv_handle_t* handle);
   static void on_idle_timeout(uv_timer_t* timer);
   static void on_wake(uv_timer_t* timer);
+  static void on_relay_read(uv_stream_t* stream, ssize_t nread, const uv_buf_t* buf);
+  static void on_relay_write(uv_write_t* req, int status);
   static void run_job(uv_work_t* req);
   static void after_job(uv_work_t* req, int status);
 
@@ -73,11 +102,25 @@ class Connection {
   void close_after_output();
   void maybe_destroy();
   bool count_user_ip();
+  protocol::Limits session_limits() const;
+  // connection_handoff.cpp: the login worker's side of a login (DESIGN.md, Processes).
+  void begin_handoff(std::string unconsumed);
+  void maybe_handoff();
+  void start_relay(int fd);
+  void relay_to_mail_worker(std::string_view plaintext);
+  void finish_adoption(Result<auth::UserRecord> record);
+
+  union Stream {
+    uv_tcp_t tcp;
+    uv_pipe_t pipe;
+  };
 
   Worker& worker_;
   std::uint64_t id_;
-  const ListenSocket& listener_;
-  uv_tcp_t tcp_{};
+  const ListenSocket listener_;
+  Stream stream_{};
+  uv_stream_t* stream() { return reinterpret_cast<uv_stream_t*>(&stream_); }
+  uv_handle_t* stream_handle() { return reinterpret_cast<uv_handle_t*>(&stream_); }
   uv_timer_t idle_timer_{};
   // One timer for the two waits that never overlap: the failed-login delay (before login) and
   // the periodic poll of a session in IMAP IDLE (after).
@@ -85,6 +128,17 @@ class Connection {
   bool polling_ = false;
   std::string held_output_;  // The answer to a failed login, sent when the delay is over.
   int open_handles_ = 0;
+
+  protocol::ConnectionInfo info_;
+  // Handoff (login worker): who logged in, waiting for queued output to drain; then, for a
+  // TLS client, the unix socket to the mail worker that decrypted bytes are relayed over.
+  std::optional<protocol::LoginHandoff> handoff_;
+  bool handed_off_ = false;
+  bool relaying_ = false;
+  uv_pipe_t relay_{};
+  std::size_t relay_pending_ = 0;
+  // Adoption (mail worker): the login to complete, until the ticket is redeemed.
+  std::optional<protocol::LoginHandoff> adopting_;
 
   std::unique_ptr<protocol::Session> session_;
   std::unique_ptr<Transport> tls_;  // Set while TLS is active or being negotiated.

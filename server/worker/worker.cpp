@@ -1,8 +1,13 @@
 #include "server/worker/worker.h"
 
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <csignal>
 
 #include "base/log.h"
+#include "ipc/handoff.h"
+#include "server/auth/unix_channel.h"
 #include "server/net/connection.h"
 
 namespace satchel::server {
@@ -47,6 +52,16 @@ int Worker::run() {
   uv_signal_start(&sigusr1_, on_signal, SIGUSR1);
   uv_timer_init(&loop_, &stop_deadline_);
   stop_deadline_.data = this;
+  uv_timer_init(&loop_, &user_idle_);
+  user_idle_.data = this;
+  bool adopts = setup_.role == WorkerRole::Mail || setup_.role == WorkerRole::User;
+  if (adopts && setup_.control_fd >= 0) {
+    uv_poll_init(&loop_, &control_poll_, setup_.control_fd);
+    control_poll_.data = this;
+    uv_poll_start(&control_poll_, UV_READABLE, on_control);
+    control_polling_ = true;
+  }
+  update_user_idle();
   uv_run(&loop_, UV_RUN_DEFAULT);
   return 0;
 }
@@ -86,7 +101,103 @@ void Worker::accept_from(ListenerHandle& listener) {
 
 void Worker::destroy(std::uint64_t id) {
   connections_.erase(id);
+  update_user_idle();
   maybe_exit();
+}
+
+bool Worker::send_handoff(const std::string& message, int fd) {
+  int fds[1] = {fd};
+  Status sent = send_message(setup_.control_fd, message, fds);
+  if (!sent) log::error("handoff to the master failed: " + sent.error().message);
+  return sent.ok();
+}
+
+void Worker::on_control(uv_poll_t* handle, int status, int) {
+  auto* self = static_cast<Worker*>(handle->data);
+  if (status < 0) {
+    self->stop(false);
+    return;
+  }
+  self->read_control();
+}
+
+void Worker::read_control() {
+  auto got = receive_message(setup_.control_fd, ipc::kMaxControlMessage, 1);
+  if (!got) {
+    if (got.error().code != "AGAIN") log::error("control channel: " + got.error().message);
+    return;
+  }
+  if (got->eof) {
+    // The master is gone: nobody supervises us any more.
+    log::warning("master went away; stopping");
+    uv_poll_stop(&control_poll_);
+    stop(false);
+    return;
+  }
+  std::string_view bytes = got->bytes;
+  int fd = got->fds.empty() ? -1 : got->fds.front();
+  auto message = ipc::decode_control(bytes);
+  if (!message) {
+    log::error("control channel: bad message: " + message.error().message);
+    for (int f : got->fds) close(f);
+    return;
+  }
+  if (message->kind == ipc::ControlKind::Retire) {
+    for (int f : got->fds) close(f);
+    stop(true);
+    return;
+  }
+  if (message->kind != ipc::ControlKind::Handoff || fd < 0) {
+    for (int f : got->fds) close(f);
+    return;
+  }
+  adopt(std::move(message->handoff), fd);
+}
+
+void Worker::adopt(ipc::HandoffMessage h, int fd) {
+  int domain = AF_INET;
+  socklen_t len = sizeof domain;
+  getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &domain, &len);
+  ListenSocket origin;
+  origin.listener = h.conn.listener_name;
+  origin.protocol = h.pop3 ? config::Protocol::Pop3 : config::Protocol::Imap;
+  origin.plaintext_auth = h.conn.plaintext_auth_allowed;
+  std::uint64_t id = next_id_++;
+  auto conn = std::make_unique<Connection>(
+      *this, id, origin,
+      domain == AF_UNIX ? Connection::StreamKind::Pipe : Connection::StreamKind::Tcp);
+  Connection* raw = conn.get();
+  connections_[id] = std::move(conn);
+  update_user_idle();
+  if (!raw->open_fd(fd)) {
+    log::error("handoff: cannot take over the connection of rip=" + h.conn.remote_ip);
+    close(fd);
+    raw->close();
+    return;
+  }
+  raw->adopt(h.conn, h.login, std::move(h.pending_input));
+}
+
+// A user worker lives while its user has connections, and a little after (a client that
+// reconnects finds it warm); then it asks the master to retire it.
+void Worker::update_user_idle() {
+  if (setup_.role != WorkerRole::User || stopping_) return;
+  if (!connections_.empty()) {
+    uv_timer_stop(&user_idle_);
+    idle_reported_ = false;
+    return;
+  }
+  if (!idle_reported_)
+    uv_timer_start(&user_idle_, on_user_idle,
+                   static_cast<std::uint64_t>(settings().user_worker_idle_s) * 1000, 0);
+}
+
+void Worker::on_user_idle(uv_timer_t* timer) {
+  auto* self = static_cast<Worker*>(timer->data);
+  if (!self->connections_.empty()) return;
+  ipc::ControlMessage idle;
+  idle.kind = ipc::ControlKind::Idle;
+  self->idle_reported_ = send_message(self->setup_.control_fd, ipc::encode(idle)).ok();
 }
 
 void Worker::on_signal(uv_signal_t* handle, int signum) {
@@ -130,6 +241,8 @@ void Worker::maybe_exit() {
   for (auto* sig : {&sigterm_, &sigint_, &sigusr1_})
     uv_close(reinterpret_cast<uv_handle_t*>(sig), nullptr);
   uv_close(reinterpret_cast<uv_handle_t*>(&stop_deadline_), nullptr);
+  uv_close(reinterpret_cast<uv_handle_t*>(&user_idle_), nullptr);
+  if (control_polling_) uv_close(reinterpret_cast<uv_handle_t*>(&control_poll_), nullptr);
 }
 
 }  // namespace satchel::server

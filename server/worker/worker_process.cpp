@@ -1,21 +1,82 @@
 #include "server/worker/worker_process.h"
 
+#include <grp.h>
+#include <pwd.h>
 #include <unistd.h>
 
 #include <csignal>
+#include <ctime>
 
-#include "auth/sqlite/sqlite_userdb.h"
+#include "auth/api/login_policy.h"
+#include "auth/api/sasl_exchange.h"
 #include "base/log.h"
+#include "server/auth/auth_client.h"
+#include "server/auth/backends.h"
 #include "server/log/log_sinks.h"
+#include "server/master/child_setup.h"
 #include "server/master/privileges.h"
 #include "server/worker/worker.h"
 #include "storage/backends/store_factory.h"
 
 namespace satchel::server {
+namespace {
+
+const char* process_name(WorkerRole role) {
+  switch (role) {
+    case WorkerRole::Login:
+      return "satchel-login";
+    case WorkerRole::Mail:
+      return "satchel-mail";
+    case WorkerRole::User:
+      return "satchel-user";
+    case WorkerRole::Single:
+      break;
+  }
+  return "satchel-worker";
+}
+
+// The identity a worker runs as: the login user, the mail owner, or one system user.
+Result<Identity> identity_for(const WorkerSetup& setup) {
+  const config::Settings& s = *setup.settings;
+  switch (setup.role) {
+    case WorkerRole::Login:
+      return resolve_identity(s.login_user, s.login_group);
+    case WorkerRole::User:
+      return Identity{setup.user_uid, setup.user_gid};
+    case WorkerRole::Mail:
+    case WorkerRole::Single:
+      break;
+  }
+  return resolve_identity(s.user, s.group);
+}
+
+// A system user's worker gets that user's supplementary groups too (a Maildir shared through
+// a group keeps working), as a login shell would.
+Status drop_to(const WorkerSetup& setup, const Identity& id) {
+  if (setup.role == WorkerRole::User) {
+    std::vector<char> buf(16384);
+    passwd pw{};
+    passwd* found = nullptr;
+    if (getpwuid_r(id.uid, &pw, buf.data(), buf.size(), &found) == 0 && found)
+      initgroups(found->pw_name, id.gid);
+    if (setresgid(id.gid, id.gid, id.gid) != 0 || setresuid(id.uid, id.uid, id.uid) != 0)
+      return Error::internal("cannot switch to uid " + std::to_string(id.uid));
+    if (setuid(0) == 0 || geteuid() == 0) return Error::internal("root could be regained");
+    return ok_status();
+  }
+  return drop_privileges(id);
+}
+
+}  // namespace
 
 int run_worker_process(WorkerSetup setup) {
   const config::Settings& settings = *setup.settings;
-  set_log_role("worker " + std::to_string(setup.index));
+  std::string role = process_name(setup.role);
+  if (setup.role == WorkerRole::User)
+    role += " " + std::to_string(setup.user_uid);
+  else
+    role += " " + std::to_string(setup.index);
+  set_log_role(role);
 
   // Signals the master blocked for sigwait are the worker's to handle in its loop.
   sigset_t all;
@@ -23,29 +84,70 @@ int run_worker_process(WorkerSetup setup) {
   sigprocmask(SIG_SETMASK, &all, nullptr);
   std::signal(SIGPIPE, SIG_IGN);
 
-  // 1. Privileges: before any client byte is read (DESIGN.md).
-  if (geteuid() == 0 && !settings.user.empty()) {
-    auto id = resolve_identity(settings.user, settings.group);
-    Status dropped = id ? drop_privileges(*id) : Status(id.error());
-    if (!dropped) {
-      log::error("worker: cannot drop privileges: " + dropped.error().message);
+  // 1. Privileges: before any client byte is read (DESIGN.md). A login worker is also locked
+  // into an empty directory: whatever a client makes of it, it finds no mail and no keys.
+  bool root = geteuid() == 0;
+  bool drop = root && (setup.role == WorkerRole::Login || setup.role == WorkerRole::User ||
+                       !settings.user.empty());
+  if (drop) {
+    auto id = identity_for(setup);
+    if (!id) {
+      log::error("cannot drop privileges: " + id.error().message);
       return 1;
     }
+    if (setup.role == WorkerRole::Login && !settings.login_chroot.empty()) {
+      tzset();  // Log timestamps keep the local time zone inside the chroot.
+      // The master's syslog socket was closed with its other descriptors; /dev/log is not
+      // inside the chroot, so connect now.
+      if (settings.log == "syslog") install_log_sink(settings.log, role);
+      Status jailed = enter_chroot(settings.login_chroot);
+      if (!jailed) {
+        log::error(jailed.error().message);
+        return 1;
+      }
+    }
+    Status dropped = drop_to(setup, *id);
+    if (!dropped) {
+      log::error("cannot drop privileges: " + dropped.error().message);
+      return 1;
+    }
+  } else if (setup.role == WorkerRole::Login && !root) {
+    log::debug("not root: login worker runs without chroot or user change");
   }
+
+  // Named only now: a process called satchel-* has given up root (tests rely on it).
+  set_process_name(process_name(setup.role));
 
   // 2. Services, opened as the unprivileged user.
-  auth::SqliteUserDb::Defaults defaults;
-  defaults.mail_root = settings.mail_root;
-  defaults.mail_location = settings.mail_location;
-  auto userdb = auth::SqliteUserDb::open(settings.userdb, defaults, /*create=*/false);
-  if (!userdb) {
-    log::error("worker: user database " + settings.userdb + ": " + userdb.error().message);
-    return 1;
+  std::unique_ptr<AuthClient> auth_client;
+  AuthBackends local;
+  std::unique_ptr<storage::MailStoreFactory> stores;
+  if (setup.role == WorkerRole::Single) {
+    auto built = build_auth_backends(settings);
+    if (!built) {
+      log::error("authentication: " + built.error().message);
+      return 1;
+    }
+    local = std::move(*built);
+    setup.services.authenticator = local.authenticator.get();
+    setup.services.sasl = local.sasl.get();
+    setup.services.login_policy = local.policy.get();
+  } else {
+    auth_client = std::make_unique<AuthClient>(setup.auth_fds);
+    if (setup.role == WorkerRole::Login) {
+      setup.services.authenticator = auth_client.get();
+      setup.services.sasl = auth_client.get();
+      setup.services.login_policy = auth_client.get();
+      setup.services.handoff_after_login = true;
+    } else {
+      AuthClient* client = auth_client.get();
+      setup.redeem_ticket = [client](const std::string& ticket) { return client->redeem(ticket); };
+    }
   }
-  auto stores = storage::make_store_factory();
-
-  setup.services.authenticator = userdb->get();
-  setup.services.stores = stores.get();
+  if (setup.role != WorkerRole::Login) {
+    stores = storage::make_store_factory();
+    setup.services.stores = stores.get();
+  }
   setup.services.hostname = settings.hostname;
   setup.services.pop3_mailbox = settings.pop3_mailbox;
 

@@ -295,3 +295,32 @@ class RawClient:
 
     def close(self):
         self.sock.close()
+
+
+# --- processes (DESIGN.md, Processes) ----------------------------------------------------------
+# Process names (/proc/PID/comm) of satcheld's children: "satchel-auth", "satchel-login" and
+# "satchel-mail" (split model), "satchel-user" (one system user's mail worker), and
+# "satchel-worker" (single model).
+ACCEPTING = ("satchel-login", "satchel-worker")
+
+
+def child_pids(master_pid):
+    with open(f"/proc/{master_pid}/task/{master_pid}/children") as f:
+        return [int(x) for x in f.read().split()]
+
+
+def process_name(pid):
+    try:
+        with open(f"/proc/{pid}/comm") as f:
+            return f.read().strip()
+    except OSError:
+        return ""
+
+
+def children_named(master_pid, *names):
+    return [p for p in child_pids(master_pid) if process_name(p) in names]
+
+
+def accepting_workers(master_pid):
+    """The children that accept client connections (login workers, or single-model workers)."""
+    return children_named(master_pid, *ACCEPTING)

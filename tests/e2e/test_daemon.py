@@ -12,9 +12,7 @@ import satchel_harness as h
 
 
 def worker_pids(master_pid):
-    out = subprocess.run(["ps", "-o", "pid=", "--ppid", str(master_pid)], capture_output=True,
-                         text=True).stdout
-    return [int(p) for p in out.split()]
+    return h.accepting_workers(master_pid)
 
 
 class CheckConfig(unittest.TestCase):
@@ -179,7 +177,15 @@ class Daemon(unittest.TestCase):
     @unittest.skipUnless(os.geteuid() == 0, "privilege drop needs root")
     def test_workers_run_unprivileged(self):
         with h.Instance(users=("alice",), workers=1, tls=False) as srv:
-            for pid in worker_pids(srv.proc.pid):
+            # Every child: auth process, login and mail workers (once each has named itself,
+            # which it does after dropping privileges).
+            deadline = time.time() + 10
+            while time.time() < deadline and any(
+                    not h.process_name(p).startswith("satchel-")
+                    for p in h.child_pids(srv.proc.pid)):
+                time.sleep(0.05)
+            self.assertEqual(len(h.child_pids(srv.proc.pid)), 3)
+            for pid in h.child_pids(srv.proc.pid):
                 with open("/proc/%d/status" % pid) as f:
                     status = f.read()
                 uids = re.search(r"^Uid:\s+(\d+)\s+(\d+)\s+(\d+)", status, re.M).groups()

@@ -13,12 +13,17 @@ MSG = (b"From: Carol <carol@example.com>\r\nTo: alice@example.com\r\n"
 
 
 def worker_of(srv, client):
-    """The worker index that accepted `client`, from the server's connect log line."""
+    """The worker index that accepted `client`, from the server's connect log line.
+
+    In the split process model that is the login worker; the session itself then runs in a
+    mail worker, and the master hands consecutive logins to the mail workers in turn, so two
+    sessions are in two processes either way."""
     port = client.sock.getsockname()[1]
     deadline = time.time() + 5
     while time.time() < deadline:
         for line in srv.log_lines:
-            m = re.search(r"worker (\d+): connect: .* rport=%d$" % port, line)
+            m = re.search(r"(?:satchel-login|satchel-worker) (\d+): connect: .* rport=%d$"
+                          % port, line)
             if m:
                 return int(m.group(1))
         time.sleep(0.05)

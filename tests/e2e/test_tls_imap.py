@@ -35,11 +35,6 @@ tls = starttls
     return conf
 
 
-def children(pid):
-    with open(f"/proc/{pid}/task/{pid}/children") as f:
-        return [int(x) for x in f.read().split()]
-
-
 def uids_of(pid):
     """Real, effective, saved and filesystem uid of a process."""
     with open(f"/proc/{pid}/status") as f:
@@ -399,10 +394,11 @@ class TlsImap(unittest.TestCase):
         key = self.srv.path("tls", "server.key")
         st = os.stat(key)
         self.assertEqual((st.st_uid, st.st_mode & 0o777), (0, 0o600))
-        workers = children(self.srv.proc.pid)
+        # TLS is done by the login worker, which runs as the login user.
+        workers = h.accepting_workers(self.srv.proc.pid)
         self.assertEqual(len(workers), 1)
-        nobody = pwd.getpwnam("nobody").pw_uid
-        self.assertEqual(uids_of(workers[0]), [nobody] * 4)
+        login_user = pwd.getpwnam("satchel").pw_uid
+        self.assertEqual(uids_of(workers[0]), [login_user] * 4)
         # The worker could not open the key itself, yet it completes handshakes.
         s = t.tls_connect(self.srv.ports["imaps"], self.ctx)
         self.assertTrue(t.LineReader(s).readline().startswith("* OK"))

@@ -90,7 +90,7 @@ class TlsOptions(unittest.TestCase):
             self.skipTest("the kernel sent every connection to one worker")
 
     def worker_of(self, rport):
-        pattern = re.compile(r"satcheld\[(\d+)\] worker \d+: connect: .* rport=%d$" % rport)
+        pattern = re.compile(r"satcheld\[(\d+)\] satchel-login \d+: connect: .* rport=%d$" % rport)
         for _ in range(100):
             for line in list(self.srv.log_lines):
                 m = pattern.search(line)
