@@ -3,8 +3,10 @@ mechanism driven by real SASL clients (gsasl, curl) over IMAP AUTHENTICATE and P
 SASL-IR and without, each followed by real commands on the session.
 """
 
+import imaplib
 import os
 import re
+import socket
 import subprocess
 import sys
 import unittest
@@ -17,10 +19,24 @@ CAROL_PW = a.random_password()  # sasldb-only user with mail.
 DAVE_PW = a.random_password()   # sasldb-only user for wrong passwords.
 
 
-def start_instance(mechanisms=None, extra_auth="", failure_delay="500ms"):
+def non_loopback_ipv4():
+    """An IPv4 address of this machine outside 127/8, or None."""
+    try:
+        s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        s.connect(("192.0.2.1", 9))  # No packet is sent: this only picks the route's source.
+        ip = s.getsockname()[0]
+        s.close()
+    except OSError:
+        return None
+    return None if ip.startswith("127.") else ip
+
+
+def start_instance(mechanisms=None, extra_auth="", failure_delay="500ms", extra_config="",
+                   users=("alice",)):
     """A satcheld with backends = sqlite sasl; alice is in the userdb, carol and dave only in
     the sasldb; carol has one message."""
-    inst = h.Instance(users=("alice",), start=False, failure_delay=failure_delay)
+    inst = h.Instance(users=users, start=False, failure_delay=failure_delay,
+                      extra_config=extra_config)
     try:
         db = inst.path("auth", "sasldb2")
         a.make_sasldb(db, {"carol": CAROL_PW, "dave": DAVE_PW})
@@ -253,6 +269,89 @@ class SaslMechanismPolicy(unittest.TestCase):
         tagged, _, _, rc = a.imap_authenticate(conn, client, True)
         self.assertTrue(tagged.startswith("A1 OK"), tagged)
         self.assertEqual(rc, 0)
+
+
+    def test_cleartext_mechanisms_hidden_on_plaintext_non_loopback(self):
+        ip = non_loopback_ipv4()
+        if not ip:
+            self.skipTest("no non-loopback IPv4 address")
+        inst = start_instance(extra_config=f"""[listener ext]
+protocol = imap
+address = {ip}:0
+tls = starttls
+
+[listener extpop]
+protocol = pop3
+address = {ip}:0
+tls = starttls
+""")
+        self.addCleanup(inst.close)
+        # Plaintext from a non-loopback address: PLAIN and LOGIN would send the password in the
+        # clear, so they are not offered; the others are.
+        conn = a.Conn(sock=socket.create_connection((ip, inst.ports["ext"]), 20))
+        self.addCleanup(conn.close)
+        conn.readline()
+        conn.send("C1 CAPABILITY")
+        caps = " ".join(conn.until_tagged("C1"))
+        self.assertNotIn("AUTH=PLAIN", caps)
+        self.assertNotIn("AUTH=LOGIN", caps)
+        self.assertIn("AUTH=SCRAM-SHA-256", caps)
+        self.assertIn("AUTH=CRAM-MD5", caps)
+        conn.send("C2 AUTHENTICATE PLAIN")
+        self.assertRegex(conn.readline(), r"^C2 (NO|BAD)")
+        # SCRAM works there, and the session runs a command.
+        client = a.Gsasl("SCRAM-SHA-256", "carol", CAROL_PW)
+        self.addCleanup(client.kill)
+        tagged, _, _, rc = a.imap_authenticate(conn, client, True, tag="C3")
+        self.assertTrue(tagged.startswith("C3 OK"), tagged)
+        self.assertEqual(rc, 0)
+        conn.send("C4 SELECT INBOX")
+        self.assertIn("* 1 EXISTS", conn.until_tagged("C4"))
+        # After STARTTLS on the same listener, PLAIN is offered again.
+        c = imaplib.IMAP4(ip, inst.ports["ext"], timeout=20)
+        self.addCleanup(c.shutdown)
+        ctx = inst.ssl_context()
+        ctx.check_hostname = False  # The certificate names localhost, not this address.
+        c.starttls(ssl_context=ctx)
+        self.assertIn("AUTH=PLAIN", c.capabilities)
+        c.login("carol", CAROL_PW)
+        self.assertEqual(c.select("INBOX", readonly=True)[1], [b"1"])
+        # POP3 likewise.
+        pop = a.Conn(sock=socket.create_connection((ip, inst.ports["extpop"]),
+                                                                 20))
+        self.addCleanup(pop.close)
+        pop.readline()
+        pop.send("CAPA")
+        pop.readline()
+        sasl = [l for l in pop.pop3_multiline() if l.upper().startswith("SASL")]
+        self.assertTrue(sasl)
+        self.assertNotIn("PLAIN", sasl[0].split()[1:])
+        self.assertIn("SCRAM-SHA-1", sasl[0].split()[1:])
+
+    def test_authzid_only_for_admins(self):
+        inst = start_instance(users=("alice", "bob"), extra_auth="admins = alice\n")
+        self.addCleanup(inst.close)
+        # alice is an admin: she may act as carol (PLAIN with an authzid, checked through the
+        # userdb), and the session is carol's.
+        conn = a.Conn(inst.ports["imap"])
+        self.addCleanup(conn.close)
+        conn.readline()
+        client = a.Gsasl("PLAIN", "alice", h.PASSWORD, authzid="carol")
+        self.addCleanup(client.kill)
+        tagged, _, _, rc = a.imap_authenticate(conn, client, True)
+        self.assertTrue(tagged.startswith("A1 OK"), tagged)
+        conn.send("A2 SELECT INBOX")
+        self.assertIn("* 1 EXISTS", conn.until_tagged("A2"))
+        self.assertTrue(inst.log_contains(a.login_line("carol")))
+        # bob is not: the same request is refused.
+        conn = a.Conn(inst.ports["imap"])
+        self.addCleanup(conn.close)
+        conn.readline()
+        client = a.Gsasl("PLAIN", "bob", h.PASSWORD, authzid="carol")
+        self.addCleanup(client.kill)
+        tagged, _, _, _ = a.imap_authenticate(conn, client, True)
+        self.assertTrue(tagged.startswith("A1 NO"), tagged)
+        self.assertTrue(inst.log_contains(a.failed_line("bob", "PLAIN")))
 
 
 if __name__ == "__main__":
