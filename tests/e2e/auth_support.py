@@ -449,7 +449,10 @@ class PamService:
 
 def ensure_login_user(name="satchel"):
     """The split model's login user must exist; created (system account, no home) when missing
-    and deliberately left in place (./dev creates it too)."""
+    and deliberately left in place (./dev creates it too). Not root: nothing to do (no split),
+    returns None."""
+    if os.geteuid() != 0:
+        return None
     try:
         pwd.getpwnam(name)
     except KeyError:

@@ -23,6 +23,7 @@ SLACK = 0.05  # Timer granularity: a delay of d is accepted from d - SLACK.
 
 
 def instance(delay, delay_max, extra_auth=""):
+    a.ensure_login_user()  # The split model's login user (root only).
     inst = h.Instance(failure_delay=delay, start=False)
     try:
         with open(inst.config, "a") as f:

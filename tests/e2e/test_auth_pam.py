@@ -172,8 +172,7 @@ class PamWrapper(unittest.TestCase):
     USER = "nobody"  # Exists everywhere; pam_matrix, not /etc/shadow, checks its password.
 
     def setUp(self):
-        if IS_ROOT:
-            a.ensure_login_user()
+        a.ensure_login_user()
         self.password = a.random_password()
         inst = h.Instance(users=("alice",), start=False)
         self.addCleanup(inst.close)

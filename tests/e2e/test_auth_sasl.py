@@ -35,6 +35,7 @@ def start_instance(mechanisms=None, extra_auth="", failure_delay="500ms", extra_
                    users=("alice",)):
     """A satcheld with backends = sqlite sasl; alice is in the userdb, carol and dave only in
     the sasldb; carol has one message."""
+    a.ensure_login_user()  # The split model's login user (root only).
     inst = h.Instance(users=users, start=False, failure_delay=failure_delay,
                       extra_config=extra_config)
     try:
