@@ -183,6 +183,38 @@ class SaslMechanisms(unittest.TestCase):
         self.assertTrue(final.startswith("-ERR"), final)
         self.assertTrue(self.inst.log_contains(a.failed_line("dave", "CRAM-MD5")))
 
+    def test_cancel_and_invalid_base64(self):
+        # RFC 3501 6.2.2: "*" cancels with BAD; a line that is not base64 is BAD as well.
+        for mech, answer in (("SCRAM-SHA-256", "*"), ("CRAM-MD5", "*"),
+                             ("DIGEST-MD5", "not base64!"), ("LOGIN", "%%%")):
+            with self.subTest(mech=mech, answer=answer):
+                conn = a.Conn(self.inst.ports["imap"])
+                self.addCleanup(conn.close)
+                conn.readline()
+                conn.send(f"A1 AUTHENTICATE {mech}")
+                self.assertTrue(conn.readline().startswith("+"))
+                conn.send(answer)
+                self.assertTrue(conn.until_tagged("A1")[-1].startswith("A1 BAD"))
+                # The connection is still usable: a real login follows.
+                client = a.Gsasl(mech, "carol", CAROL_PW, realm=a.SASL_REALM)
+                self.addCleanup(client.kill)
+                tagged, _, _, rc = a.imap_authenticate(conn, client, False, tag="A2")
+                self.assertTrue(tagged.startswith("A2 OK"), tagged)
+        # POP3 (RFC 5034 4): "*" cancels with -ERR.
+        conn = a.Conn(self.inst.ports["pop3"])
+        self.addCleanup(conn.close)
+        conn.readline()
+        conn.send("AUTH CRAM-MD5")
+        self.assertTrue(conn.readline().startswith("+ "))
+        conn.send("*")
+        self.assertTrue(conn.readline().startswith("-ERR"))
+        conn.send("AUTH SCRAM-SHA-1")
+        self.assertTrue(conn.readline().startswith("+"))
+        conn.send("@@not-base64@@")
+        self.assertTrue(conn.readline().startswith("-ERR"))
+        conn.send("NOOP")  # Still in AUTHORIZATION: NOOP is not allowed, but answered.
+        self.assertTrue(conn.readline().startswith("-ERR"))
+
     # --- curl --------------------------------------------------------------------------------
     def test_curl_imap_every_mechanism(self):
         port = self.inst.ports["imap"]
