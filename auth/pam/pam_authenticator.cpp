@@ -131,7 +131,9 @@ std::string pam_refusal_reason(int pam_code, bool account_step) {
     case PAM_MAXTRIES:
       return "too many attempts";
     default:
-      return account_step ? "account refused" : "authentication failed";
+      // Say which answer it was: the log is where an administrator finds out why.
+      if (account_step) return std::string("account refused: ") + pam_strerror(nullptr, pam_code);
+      return "authentication failed";
   }
 }
 

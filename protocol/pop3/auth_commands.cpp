@@ -116,8 +116,7 @@ Session::Flow Session::fail_login(std::string_view name, std::string_view mech, 
                                   std::string& out) {
   // One fail2ban-friendly line (DESIGN.md, Authentication).
   bool temporary = error.kind == ErrorKind::Temporary || error.code == "UNAVAILABLE";
-  std::string reason = temporary ? "temporary failure: " + loggable(error.message)
-                                 : (error.code.empty() ? "failed" : ascii::lower(error.code));
+  std::string reason = sasl::failure_reason(error);
   log::info("auth failed: user=" + loggable(name) + " rip=" + info_.remote_ip +
             " mech=" + std::string(mech) + " reason=" + reason);
   if (temporary) {

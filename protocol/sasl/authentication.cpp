@@ -109,6 +109,17 @@ std::chrono::milliseconds record_failure(const protocol::Services& services,
   return limits.failed_login_delay;
 }
 
+std::string failure_reason(const Error& error) {
+  bool temporary = error.kind == ErrorKind::Temporary || error.code == "UNAVAILABLE";
+  std::string text = !error.message.empty() ? error.message
+                     : error.code.empty()   ? std::string("failed")
+                                            : ascii::lower(error.code);
+  if (text.size() > 128) text.resize(128);
+  for (char& c : text)
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = '?';
+  return temporary ? "temporary failure: " + text : text;
+}
+
 void record_success(const protocol::Services& services, std::string_view user,
                     std::string_view remote_ip) {
   if (services.login_policy) services.login_policy->succeeded(user, remote_ip);

@@ -28,6 +28,11 @@ std::chrono::milliseconds record_failure(const protocol::Services& services,
                                          const protocol::Limits& limits, std::string_view user,
                                          std::string_view remote_ip);
 
+// The reason=... of the "auth failed:" log line: the backend's words ("authentication failed",
+// "account expired", "temporary failure: ..."), so an expired or locked account is told apart
+// from a wrong password in the log while the client sees the same answer. One line, printable.
+std::string failure_reason(const Error& error);
+
 // A successful login: tells services.login_policy, when set.
 void record_success(const protocol::Services& services, std::string_view user,
                     std::string_view remote_ip);

@@ -42,7 +42,11 @@ class RealSystemUser(unittest.TestCase):
         try:
             cls.user = cls._enter(a.SystemUser())
             cls.user.deliver(a.message("pam-mail"))
-            cls.service = cls._enter(a.PamService())
+            # pam_unix answers the account step itself: Debian's common-account turns its
+            # "account expired" into pam_deny's plain failure, which would hide the reason the
+            # log must show (the shipped etc/pam.d/satchel then logs "account refused: ...").
+            cls.service = cls._enter(a.PamService(
+                "@include common-auth\naccount required pam_unix.so\n"))
             inst = h.Instance(users=("alice",), start=False)
             cls._enter(inst)
             with open(inst.config, "a") as f:

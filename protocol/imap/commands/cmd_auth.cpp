@@ -33,8 +33,7 @@ bool privacy_ok(Ctx& ctx) {
 void login_failed(Ctx& ctx, std::string_view user, std::string_view mech, const Error& e) {
   SessionState& s = ctx.s;
   bool temporary = e.kind == ErrorKind::Temporary || e.code == "UNAVAILABLE";
-  std::string reason = temporary ? "temporary failure: " + printable(e.message)
-                                 : (e.code.empty() ? "failed" : ascii::lower(e.code));
+  std::string reason = sasl::failure_reason(e);
   log::info("auth failed: user=" + printable(user) + " rip=" + s.conn.remote_ip +
             " mech=" + std::string(mech) + " reason=" + reason);
   if (temporary) {
