@@ -176,9 +176,8 @@ std::string set_backends(const std::string& v, std::vector<std::string>& out) {
 }
 
 std::string set_mechanisms(const std::string& v, std::vector<std::string>& out) {
-  static constexpr std::string_view kKnown[] = {"PLAIN",   "LOGIN",       "CRAM-MD5",
-                                                "DIGEST-MD5", "SCRAM-SHA-1", "SCRAM-SHA-256",
-                                                "GSSAPI"};
+  static constexpr std::string_view kKnown[] = {
+      "PLAIN", "LOGIN", "CRAM-MD5", "DIGEST-MD5", "SCRAM-SHA-1", "SCRAM-SHA-256", "GSSAPI"};
   std::vector<std::string> list;
   for (auto& w : split_words(v)) {
     std::string upper = ascii::upper(w);

@@ -59,8 +59,8 @@ struct Settings {
   std::string login_user = "satchel";
   std::string login_group;
   std::string login_chroot = "/var/lib/satchel/empty";
-  unsigned mail_workers = 0;          // Mail workers for virtual users; 0: as many as `workers`.
-  unsigned user_worker_idle_s = 60;   // A system user's own mail worker exits after this idle.
+  unsigned mail_workers = 0;         // Mail workers for virtual users; 0: as many as `workers`.
+  unsigned user_worker_idle_s = 60;  // A system user's own mail worker exits after this idle.
 
   // Limits (defaults sized for thousands of sessions).
   unsigned max_connections = 10000;
@@ -79,9 +79,9 @@ struct Settings {
   // [auth]
   std::string userdb = "/var/lib/satchel/users.db";
   std::vector<std::string> auth_backends = {"sqlite"};  // In order: sqlite, pam, sasl.
-  unsigned auth_failure_delay_ms = 2000;        // The first failure's delay; doubles after.
-  unsigned auth_failure_delay_max_ms = 15000;   // The growth stops here.
-  std::vector<std::string> auth_trusted_networks;  // CIDR prefixes exempt from the delay.
+  unsigned auth_failure_delay_ms = 2000;                // The first failure's delay; doubles after.
+  unsigned auth_failure_delay_max_ms = 15000;           // The growth stops here.
+  std::vector<std::string> auth_trusted_networks;       // CIDR prefixes exempt from the delay.
   std::vector<std::string> auth_admins;  // May log in as another user (SASL authzid).
   std::string pam_service = "satchel";
   std::string pam_mail_location = "maildir:~/Maildir";
