@@ -50,6 +50,23 @@ int getconfpath_cb(void*, char** path) {
   return *path != nullptr ? SASL_OK : SASL_NOMEM;
 }
 
+// The library's default mutexes do nothing; the auth process calls it from several threads
+// (one per worker channel), and some plugins keep shared state (DIGEST-MD5's reauth cache).
+void* mutex_alloc() {
+  return new std::mutex;
+}
+int mutex_lock(void* m) {
+  static_cast<std::mutex*>(m)->lock();
+  return SASL_OK;
+}
+int mutex_unlock(void* m) {
+  static_cast<std::mutex*>(m)->unlock();
+  return SASL_OK;
+}
+void mutex_free(void* m) {
+  delete static_cast<std::mutex*>(m);
+}
+
 Status init_process(const std::string& config_dir) {
   std::lock_guard lock(g_init_mu);
   if (g_initialised) {
@@ -69,6 +86,7 @@ Status init_process(const std::string& config_dir) {
   };
   // Without a configured directory, leave SASL its default search path.
   if (config_dir.empty()) global[1] = {SASL_CB_LIST_END, nullptr, nullptr};
+  sasl_set_mutex(&mutex_alloc, &mutex_lock, &mutex_unlock, &mutex_free);
   g_init_rc = sasl_server_init(global, "satchel");
   g_initialised = true;
   if (g_init_rc != SASL_OK)
