@@ -134,13 +134,7 @@ Session::Flow Session::login_succeeded(const auth::UserRecord& record, std::stri
                                        std::string_view mech, std::string& out) {
   sasl::record_success(services_, authcid, info_.remote_ip);
   if (services_.handoff_after_login) {
-    protocol::LoginHandoff h;
-    h.user = record.name;
-    h.mech = std::string(mech);
-    h.ticket = record.login_ticket;
-    h.uid = record.uid;
-    h.gid = record.gid;
-    handoff_ = std::move(h);
+    handoff_ = sasl::make_handoff(record, mech);
     return Flow::Handoff;
   }
   return open_maildrop(record, mech, out);

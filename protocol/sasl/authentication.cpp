@@ -109,6 +109,18 @@ std::chrono::milliseconds record_failure(const protocol::Services& services,
   return limits.failed_login_delay;
 }
 
+protocol::LoginHandoff make_handoff(const auth::UserRecord& record, std::string_view mech,
+                                    std::string_view imap_tag) {
+  protocol::LoginHandoff h;
+  h.user = record.name;
+  h.mech = std::string(mech);
+  h.imap_tag = std::string(imap_tag);
+  h.ticket = record.login_ticket;
+  h.uid = record.uid;
+  h.gid = record.gid;
+  return h;
+}
+
 std::string failure_reason(const Error& error) {
   bool temporary = error.kind == ErrorKind::Temporary || error.code == "UNAVAILABLE";
   std::string text = !error.message.empty() ? error.message

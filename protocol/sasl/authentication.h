@@ -33,6 +33,11 @@ std::chrono::milliseconds record_failure(const protocol::Services& services,
 // from a wrong password in the log while the client sees the same answer. One line, printable.
 std::string failure_reason(const Error& error);
 
+// What a login worker hands on after a successful login (Services::handoff_after_login).
+// `imap_tag` is the tag of LOGIN/AUTHENTICATE; empty for POP3.
+protocol::LoginHandoff make_handoff(const auth::UserRecord& record, std::string_view mech,
+                                    std::string_view imap_tag = {});
+
 // A successful login: tells services.login_policy, when set.
 void record_success(const protocol::Services& services, std::string_view user,
                     std::string_view remote_ip);

@@ -199,33 +199,22 @@ class Gsasl:
         self.err.close()
 
 
-class Conn:
-    """A line-oriented client on a TCP (or already wrapped TLS) socket."""
+class Conn(h.RawClient):
+    """A line-oriented client on a TCP (or already wrapped TLS) socket: the harness's RawClient,
+    sending whole lines."""
 
     def __init__(self, port=None, sock=None, timeout=20):
-        self.sock = sock or socket.create_connection(("127.0.0.1", port), timeout=timeout)
-        self.buf = b""
+        if sock is None:
+            super().__init__(port, timeout=timeout)
+        else:
+            self.sock = sock
+            self.buf = b""
 
     def send(self, line):
-        self.sock.sendall(line.encode() + b"\r\n")
-
-    def readline(self):
-        while b"\r\n" not in self.buf:
-            chunk = self.sock.recv(65536)
-            if not chunk:
-                line, self.buf = self.buf, b""
-                return line.decode(errors="replace")
-            self.buf += chunk
-        line, self.buf = self.buf.split(b"\r\n", 1)
-        return line.decode(errors="replace")
+        super().send(line.encode() + b"\r\n")
 
     def until_tagged(self, tag):
-        lines = []
-        while True:
-            line = self.readline()
-            lines.append(line)
-            if line.startswith(tag + " ") or line == "":
-                return lines
+        return self.read_until_tagged(tag)
 
     def pop3_multiline(self):
         """The lines of a POP3 multi-line answer after its +OK line, unstuffed."""

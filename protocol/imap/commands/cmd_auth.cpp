@@ -88,14 +88,7 @@ void login_succeeded(Ctx& ctx, const auth::UserRecord& record, std::string_view 
   SessionState& s = ctx.s;
   sasl::record_success(s.services, authcid, s.conn.remote_ip);
   if (s.services.handoff_after_login) {
-    protocol::LoginHandoff h;
-    h.user = record.name;
-    h.mech = std::string(mech);
-    h.imap_tag = ctx.tag;
-    h.ticket = record.login_ticket;
-    h.uid = record.uid;
-    h.gid = record.gid;
-    s.handoff = std::move(h);
+    s.handoff = sasl::make_handoff(record, mech, ctx.tag);
     ctx.next = protocol::Next::Handoff;
     return;
   }
