@@ -1,0 +1,78 @@
+"""The move of a logged-in connection from a login worker to a mail worker (issue 6, DESIGN.md
+Processes): what a client pipelines behind its login is not lost on the way, over plaintext
+(the socket itself is passed, with the bytes already read) and over TLS (relayed)."""
+
+import os
+import unittest
+
+import satchel_harness as h
+import tls_support as t
+
+MSG = b"From: a@example.com\r\nSubject: handed over\r\n\r\nbody\r\n"
+
+
+class Handoff(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.srv = h.Instance(users=("alice",), workers=1)
+        cls.srv.deliver("alice", MSG)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.srv.close()
+
+    def pipelined_imap(self, client):
+        # One write: the login and three more commands arrive in the login worker together.
+        client.send("a LOGIN alice %s\r\nb SELECT INBOX\r\n"
+                    "c FETCH 1 ENVELOPE\r\nd LOGOUT\r\n" % h.PASSWORD)
+        login = client.read_until_tagged("a")
+        self.assertTrue(login[-1].startswith("a OK [CAPABILITY"), login)
+        select = client.read_until_tagged("b")
+        self.assertIn("* 1 EXISTS", select)
+        self.assertTrue(select[-1].startswith("b OK [READ-WRITE]"), select)
+        fetch = client.read_until_tagged("c")
+        self.assertTrue(any('"handed over"' in line for line in fetch), fetch)
+        self.assertTrue(fetch[-1].startswith("c OK"), fetch)
+        logout = client.read_until_tagged("d")
+        self.assertTrue(logout[0].startswith("* BYE"), logout)
+        self.assertTrue(logout[-1].startswith("d OK"), logout)
+        self.assertEqual(client.readline(), "", "the connection ends after LOGOUT")
+
+    def test_plaintext_imap_keeps_commands_sent_with_login(self):
+        c = h.RawClient(self.srv.ports["imap"])
+        self.assertTrue(c.readline().startswith("* OK"))
+        self.pipelined_imap(c)
+        c.close()
+
+    def test_imaps_keeps_commands_sent_with_login(self):
+        c = t.LineReader(t.tls_connect(self.srv.ports["imaps"], self.srv.ssl_context()))
+        self.assertTrue(c.readline().startswith("* OK"))
+        self.pipelined_imap(c)
+        c.close()
+
+    def test_pop3_keeps_commands_sent_with_pass(self):
+        c = h.RawClient(self.srv.ports["pop3"])
+        self.assertTrue(c.readline().startswith("+OK"))
+        c.send("USER alice\r\nPASS %s\r\nSTAT\r\nQUIT\r\n" % h.PASSWORD)
+        self.assertTrue(c.readline().startswith("+OK"))
+        self.assertTrue(c.readline().startswith("+OK Logged in"))
+        self.assertTrue(c.readline().startswith("+OK 1 "))
+        self.assertTrue(c.readline().startswith("+OK"))
+        self.assertEqual(c.readline(), "")
+        c.close()
+
+    def test_session_and_log_lines_belong_to_the_mail_worker(self):
+        c = h.RawClient(self.srv.ports["imap"])
+        c.readline()
+        c.send("a LOGIN alice %s\r\n" % h.PASSWORD)
+        c.read_until_tagged("a")
+        self.assertTrue(self.srv.log_contains(
+            r"satchel-mail \d+: login: user=alice rip=127\.0\.0\.1 mech=LOGIN"))
+        c.send("z LOGOUT\r\n")
+        c.read_until_tagged("z")
+        c.close()
+        self.assertTrue(self.srv.log_contains(r"satchel-mail \d+: disconnect: user=alice"))
+
+
+if __name__ == "__main__":
+    unittest.main()
