@@ -39,7 +39,9 @@ int Master::run() {
   settings_ = std::make_unique<config::Settings>(std::move(*settings));
   install_log_sink(settings_->log, "master");
 
-  unsigned long want = settings_->max_connections + 256ul;
+  // A TLS client of the split model holds two descriptors in its login worker (the client and
+  // the relay to its mail worker).
+  unsigned long want = 2ul * settings_->max_connections + 256ul;
   unsigned long got = raise_fd_limit(want);
   if (got < want)
     log::warning("file descriptor limit is " + std::to_string(got) + ", below the " +

@@ -29,7 +29,11 @@ TEST_CASE("etc/satchel.conf parses and sets up the four standard listeners") {
   auto r = parse_file(default_config_path());
   REQUIRE_MESSAGE(r.ok(), r.error().message);
   const Settings& s = r.value();
-  CHECK(s.user == "satchel");
+  // Mail owner and login user are two accounts: login workers must not reach mail.
+  CHECK(s.user == "vmail");
+  CHECK(s.login_user == "satchel");
+  CHECK(s.process_model == ProcessModel::Split);
+  CHECK(s.auth_backends == std::vector<std::string>{"sqlite"});
   CHECK(s.mail_root == "/var/lib/satchel/mail");
   CHECK(s.mail_location == "maildir:%h/Maildir");
   CHECK(s.idle_timeout_s >= 30 * 60);
