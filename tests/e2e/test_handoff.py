@@ -3,6 +3,8 @@ Processes): what a client pipelines behind its login is not lost on the way, ove
 (the socket itself is passed, with the bytes already read) and over TLS (relayed)."""
 
 import os
+import signal
+import time
 import unittest
 
 import satchel_harness as h
@@ -72,6 +74,31 @@ class Handoff(unittest.TestCase):
         c.read_until_tagged("z")
         c.close()
         self.assertTrue(self.srv.log_contains(r"satchel-mail \d+: disconnect: user=alice"))
+
+
+
+class AuthProcessRestart(unittest.TestCase):
+    def test_a_killed_auth_process_is_restarted_and_logins_work_again(self):
+        with h.Instance(users=("alice",), workers=1, tls=False) as srv:
+            auth = h.children_named(srv.proc.pid, "satchel-auth")
+            self.assertEqual(len(auth), 1)
+            m = srv.imap("alice")  # A session that must survive the restart.
+            os.kill(auth[0], signal.SIGKILL)
+            self.assertTrue(srv.log_contains(r"auth process .* killed by signal 9; restarting"))
+            deadline = time.time() + 15
+            while time.time() < deadline:
+                names = [h.process_name(p) for p in h.child_pids(srv.proc.pid)]
+                fresh = [p for p in h.children_named(srv.proc.pid, "satchel-auth")
+                         if p != auth[0]]
+                if fresh and "satchel-login" in names:
+                    break
+                time.sleep(0.1)
+            self.assertTrue(fresh, "a new auth process runs")
+            again = srv.imap("alice")
+            self.assertEqual(again.select("INBOX")[0], "OK")
+            again.logout()
+            self.assertEqual(m.noop()[0], "OK")
+            m.logout()
 
 
 if __name__ == "__main__":
