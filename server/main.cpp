@@ -5,6 +5,7 @@
 
 #include "config/parser.h"
 #include "server/master/master.h"
+#include "server/master/privileges.h"
 #include "server/master/tls_setup.h"
 
 namespace {
@@ -56,6 +57,12 @@ int main(int argc, char** argv) {
     auto tls = satchel::server::load_tls(*settings);
     if (!tls) {
       std::fprintf(stderr, "%s\n", tls.error().message.c_str());
+      return 2;
+    }
+    // And the accounts: a start would stop on them.
+    auto accounts = satchel::server::check_accounts(*settings);
+    if (!accounts) {
+      std::fprintf(stderr, "%s\n", accounts.error().message.c_str());
       return 2;
     }
     std::printf("%s: configuration is valid\n", options.config_file.c_str());

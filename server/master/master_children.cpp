@@ -45,17 +45,16 @@ void enlarge_buffers(int fd) {
 
 // The split model needs its login user and its empty chroot; say so at start, by name.
 bool Master::check_split_model() {
-  if (!split() || geteuid() != 0) return true;
-  auto id = resolve_identity(settings_->login_user, settings_->login_group);
-  if (!id) {
-    log::error(settings_->source_file + ": login_user: " + id.error().message +
-               " (create it with 'adduser --system --group " + settings_->login_user +
-               "', or set [server] login_user)");
+  Status accounts = check_accounts(*settings_);
+  if (!accounts) {
+    log::error(accounts.error().message);
     return false;
   }
+  if (!split() || geteuid() != 0) return true;
+  auto login = resolve_identity(settings_->login_user, settings_->login_group);
   if (!settings_->user.empty()) {
     auto mail = resolve_identity(settings_->user, settings_->group);
-    if (mail && mail->uid == id->uid)
+    if (mail && login && mail->uid == login->uid)
       log::warning("login_user and user are the same account: login workers could reach mail");
   }
   if (!settings_->login_chroot.empty()) {

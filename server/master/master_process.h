@@ -46,7 +46,7 @@ class Master {
 
   unsigned mail_worker_count() const;
 
-  // The split model needs its login user and its empty chroot; say so at start, by name.
+  // The accounts must exist and the split model needs its empty chroot; says so at start.
   bool check_split_model();
 
   bool daemonize();

@@ -41,6 +41,24 @@ Status drop_privileges(const Identity& id) {
   return ok_status();
 }
 
+Status check_accounts(const config::Settings& s) {
+  if (geteuid() != 0) return ok_status();
+  if (!s.user.empty()) {
+    auto mail = resolve_identity(s.user, s.group);
+    if (!mail)
+      return Error::permanent("", s.source_file + ": user: " + mail.error().message +
+                                      " (create it with 'adduser --system --group " + s.user +
+                                      "', or set [server] user)");
+  }
+  if (s.process_model != config::ProcessModel::Split) return ok_status();
+  auto login = resolve_identity(s.login_user, s.login_group);
+  if (!login)
+    return Error::permanent("", s.source_file + ": login_user: " + login.error().message +
+                                    " (create it with 'adduser --system --group " + s.login_user +
+                                    "', or set [server] login_user)");
+  return ok_status();
+}
+
 unsigned long raise_fd_limit(unsigned long wanted) {
   rlimit lim{};
   if (getrlimit(RLIMIT_NOFILE, &lim) != 0) return 0;

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "base/result.h"
+#include "config/settings.h"
 
 namespace satchel::server {
 
@@ -19,6 +20,11 @@ Result<Identity> resolve_identity(const std::string& user, const std::string& gr
 // after setresuid the process could no longer change its groups), and checks that root cannot
 // be regained. Call after binding and loading keys, before reading any client byte.
 Status drop_privileges(const Identity& id);
+
+// The accounts the configuration names exist (checked when running as root, where they are
+// used): the split model's login_user, and `user`. Errors name the file and the key, with a
+// hint. Used at start and by `satcheld --check-config`.
+Status check_accounts(const config::Settings& settings);
 
 // Raises RLIMIT_NOFILE so `wanted` descriptors fit (as far as the hard limit, or beyond it when
 // root). Returns the limit now in force.

@@ -54,6 +54,14 @@ class CheckConfig(unittest.TestCase):
         self.assertIn("/etc/satchel/tls/", r.stderr)
         self.assertNotIn(":1:", r.stderr)  # Not a syntax error.
 
+    @unittest.skipUnless(os.geteuid() == 0, "accounts are used (and checked) only as root")
+    def test_missing_login_user_is_named_with_a_hint(self):
+        r = self.run_check("[server]\nlogin_user = satchel-no-such-user\n[listener imap]\n"
+                           "protocol = imap\naddress = 127.0.0.1:0\n")
+        self.assertEqual(r.returncode, 2)
+        self.assertIn("bad.conf: login_user: unknown user 'satchel-no-such-user'", r.stderr)
+        self.assertIn("adduser --system", r.stderr)
+
     def test_check_config_loads_certificates(self):
         with open(os.path.join(self.dir, "server.pem"), "w") as f:
             f.write("not a certificate\n")
