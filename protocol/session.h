@@ -17,7 +17,7 @@ namespace satchel::auth {
 class Authenticator;
 class SaslMechanisms;
 class LoginPolicy;
-}
+}  // namespace satchel::auth
 namespace satchel::storage {
 class MailStoreFactory;
 }

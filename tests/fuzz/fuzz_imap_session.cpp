@@ -8,13 +8,12 @@
 #include <string>
 #include <string_view>
 
+#include "auth/plain/password_mechanisms.h"
 #include "base/log.h"
 #include "protocol/imap/session.h"
-#include "auth/plain/password_mechanisms.h"
 #include "tests/fuzz/fuzz_support.h"
 #include "tests/support/fake_authenticator.h"
 #include "tests/support/memory_store.h"
-
 
 namespace {
 

@@ -9,13 +9,12 @@
 #include <string>
 #include <string_view>
 
+#include "auth/plain/password_mechanisms.h"
 #include "base/log.h"
 #include "protocol/pop3/make_session.h"
-#include "auth/plain/password_mechanisms.h"
 #include "tests/fuzz/fuzz_support.h"
 #include "tests/support/fake_authenticator.h"
 #include "tests/support/memory_store.h"
-
 
 namespace {
 
