@@ -131,10 +131,9 @@ protocol::Limits Connection::session_limits() const {
 }
 
 bool Connection::open_fd(int fd) {
-  int rc = listener_.tls == config::TlsMode::None && stream_.tcp.type == UV_NAMED_PIPE
-               ? uv_pipe_open(&stream_.pipe, fd)
-               : uv_tcp_open(&stream_.tcp, fd);
-  if (rc == 0 && stream_.tcp.type == UV_TCP) uv_tcp_nodelay(&stream_.tcp, 1);
+  bool pipe = stream_handle()->type == UV_NAMED_PIPE;
+  int rc = pipe ? uv_pipe_open(&stream_.pipe, fd) : uv_tcp_open(&stream_.tcp, fd);
+  if (rc == 0 && !pipe) uv_tcp_nodelay(&stream_.tcp, 1);
   return rc == 0;
 }
 
@@ -456,6 +455,9 @@ void Connection::shutdown() {
 }
 
 void Connection::arm_idle_timer() {
+  // A relay has no timeout of its own: the mail worker times the session out and closes its
+  // end, which closes this one (a login-timeout here would cut every idle TLS session).
+  if (relaying_) return;
   const auto& s = worker_.settings();
   std::uint64_t seconds = authenticated_ ? s.idle_timeout_s : s.login_timeout_s;
   // A TLS handshake gets its own, shorter bound: a peer that never finishes one is not a client.

@@ -39,11 +39,12 @@ def _kill_leftovers():
 class Instance:
     def __init__(self, users=("alice", "bob"), workers=2, tls=True, extra_server="",
                  extra_limits="", plaintext_auth=False, extra_config="", failure_delay="500ms",
-                 env=None, start=True):
+                 env=None, start=True, login_timeout="60s"):
         # failure_delay: the [auth] failure_delay value. env: extra environment variables for
         # satcheld (e.g. LD_PRELOAD). start=False: set up only; the caller calls start().
         self.dir = tempfile.mkdtemp(prefix="satchel-e2e-")
         self.failure_delay = failure_delay
+        self.login_timeout = login_timeout
         self.env = env
         os.chmod(self.dir, 0o755)
         self.root = os.geteuid() == 0
@@ -86,7 +87,7 @@ class Instance:
 log = stderr
 {extra_server}
 [limits]
-login_timeout = 60s
+login_timeout = {self.login_timeout}
 {extra_limits}
 [storage]
 mail_root = {self.path("mail")}

@@ -101,5 +101,21 @@ class AuthProcessRestart(unittest.TestCase):
             m.logout()
 
 
+class RelayTimeouts(unittest.TestCase):
+    def test_a_logged_in_tls_session_outlives_the_login_timeout(self):
+        # The login worker relays a TLS session after login; only the mail worker's idle
+        # timeout (30 min at least) may end it, not the login worker's login_timeout.
+        with h.Instance(users=("alice",), workers=1, login_timeout="2s") as srv:
+            m = srv.imaps("alice")
+            self.assertEqual(m.select("INBOX")[0], "OK")
+            time.sleep(4)
+            self.assertEqual(m.noop()[0], "OK")
+            m.logout()
+            p = srv.pop3s("alice")
+            time.sleep(4)
+            self.assertTrue(p.stat()[0] >= 0)
+            p.quit()
+
+
 if __name__ == "__main__":
     unittest.main()
