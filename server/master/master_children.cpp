@@ -2,6 +2,7 @@
 // connections to mail workers (DESIGN.md, Processes).
 #include "server/master/master_process.h"
 
+#include <fcntl.h>
 #include <poll.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
@@ -36,9 +37,12 @@ namespace {
 // datagram larger than the sender's buffer cannot be sent at all.
 constexpr int kControlBuffer = 4 * 1024 * 1024;
 
-void enlarge_buffers(int fd) {
+// A control channel end: large buffers, and non-blocking, so that neither the master nor a
+// worker's loop ever waits on the other (a full channel fails that one handoff instead).
+void prepare_control_end(int fd) {
   for (int opt : {SO_SNDBUFFORCE, SO_RCVBUFFORCE})
     setsockopt(fd, SOL_SOCKET, opt, &kControlBuffer, sizeof kControlBuffer);
+  fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
 }
 
 }  // namespace
@@ -144,8 +148,8 @@ pid_t Master::spawn(WorkerRole role, unsigned index, unsigned uid, unsigned gid)
       log::error("worker control channel: " + pair.error().message);
       return -1;
     }
-    enlarge_buffers(pair->first);
-    enlarge_buffers(pair->second);
+    prepare_control_end(pair->first);
+    prepare_control_end(pair->second);
     master_end = pair->first;
     args.control_fd = pair->second;
     keep.push_back(pair->second);
