@@ -446,6 +446,9 @@ void Connection::close_after_output() {
 
 void Connection::shutdown() {
   if (closing_) return;
+  // A relay carries the mail worker's BYE, which is being stopped too: it ends when that end
+  // closes (or at the worker's stop deadline).
+  if (relaying_) return;
   if (job_running_) {
     shutting_down_ = true;
     return;

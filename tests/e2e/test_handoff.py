@@ -116,6 +116,19 @@ class RelayTimeouts(unittest.TestCase):
             self.assertTrue(p.stat()[0] >= 0)
             p.quit()
 
+    def test_server_stop_reaches_relayed_tls_clients_with_bye(self):
+        srv = h.Instance(users=("alice",), workers=1)
+        try:
+            c = t.LineReader(t.tls_connect(srv.ports["imaps"], srv.ssl_context()))
+            c.readline()
+            c.send("a LOGIN alice %s\r\n" % h.PASSWORD)
+            self.assertTrue(c.read_until_tagged("a")[-1].startswith("a OK"))
+            srv.proc.send_signal(signal.SIGTERM)
+            self.assertTrue(c.readline().startswith("* BYE"))
+            c.close()
+        finally:
+            srv.close()
+
 
 if __name__ == "__main__":
     unittest.main()
