@@ -110,6 +110,8 @@ void Session::poll(std::string& out) {
   // RFC 3501 §7.4.1: EXPUNGE only while a command is in progress; IDLE is one (RFC 2177).
   Status st = st_.selected->sync(out, st_.idle_tag.has_value(), false);
   if (!st) log::warning("imap: user=" + st_.user + " poll failed: " + st.error().message);
+  // Idling: what the look needed is not needed again for seconds (DESIGN.md, memory).
+  if (st_.idle_tag && st_.store) st_.store->release_memory();
 }
 
 bool Session::wants_poll() const {

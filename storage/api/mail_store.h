@@ -79,6 +79,11 @@ class MailStore {
   // Takes the POP3 maildrop lock of a mailbox, held across processes. Temporary with code
   // INUSE when another session holds it.
   virtual Result<std::unique_ptr<SessionLock>> lock_exclusive(std::string_view mailbox) = 0;
+
+  // The session is going idle (IMAP IDLE): give back caches that only speed up the next
+  // command (DESIGN.md, memory per session: an index connection's page cache and prepared
+  // statements). Nothing stored changes. Call between commands only.
+  virtual void release_memory() {}
 };
 
 // Opens the store of one user from its location. Implemented where the backends are known

@@ -105,6 +105,12 @@ Result<std::unique_ptr<Statement>> Database::prepare(std::string_view sql) {
   return std::make_unique<Statement>(it->second);
 }
 
+void Database::release_memory() {
+  for (auto& [sql, stmt] : cache_) sqlite3_finalize(stmt);
+  cache_.clear();
+  sqlite3_db_release_memory(db_);
+}
+
 Status Database::exec(std::string_view sql) {
   std::string s(sql);
   char* err = nullptr;

@@ -59,6 +59,10 @@ class Database {
   std::int64_t last_insert_rowid() const;
 
   Error make_error(std::string_view what) const;
+
+  // Frees the page cache and the cached prepared statements (prepared again when next used).
+  // No Statement of this database may be alive.
+  void release_memory();
   sqlite3* raw() { return db_; }
 
  private:

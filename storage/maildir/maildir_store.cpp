@@ -217,4 +217,8 @@ Result<std::unique_ptr<SessionLock>> MaildirStore::lock_exclusive(std::string_vi
   return std::unique_ptr<SessionLock>(new FlockSessionLock(std::move(fd)));
 }
 
+void MaildirStore::release_memory() {
+  if (ctx_->index) ctx_->index->db().release_memory();
+}
+
 }  // namespace satchel::storage::maildir

@@ -32,6 +32,7 @@ class MaildirStore : public MailStore {
   Result<std::unique_ptr<Mailbox>> open(std::string_view name, bool read_only) override;
   Result<std::unique_ptr<AppendSink>> begin_append(std::string_view mailbox) override;
   Result<std::unique_ptr<SessionLock>> lock_exclusive(std::string_view mailbox) override;
+  void release_memory() override;
 
  private:
   explicit MaildirStore(std::shared_ptr<MaildirContext> ctx) : ctx_(std::move(ctx)) {}

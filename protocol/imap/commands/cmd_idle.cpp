@@ -14,6 +14,8 @@ void cmd_idle(Ctx& ctx) {
   }
   ctx.s.idle_tag = ctx.tag;
   ctx.continues = true;
+  // An idling session keeps only its compact mailbox state (DESIGN.md, memory per session).
+  if (ctx.s.store) ctx.s.store->release_memory();
 }
 
 void idle_done(Ctx& ctx, std::string_view line) {

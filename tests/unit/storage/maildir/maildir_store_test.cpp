@@ -2,6 +2,8 @@
 
 #include <doctest/doctest.h>
 
+#include <sqlite3.h>
+
 #include <filesystem>
 #include <map>
 
@@ -248,4 +250,28 @@ TEST_CASE("a corrupt index is set aside and rebuilt") {
   auto store = open_store(tmp);
   CHECK(store->status("INBOX").value().messages == 1);
   CHECK(std::filesystem::exists(tmp.maildir() + "/satchel.index.sqlite.corrupt"));
+}
+
+TEST_CASE("release_memory gives back the index caches; the open mailbox and store keep working") {
+  TempDir tmp;
+  auto store = open_store(tmp);
+  append(*store, "INBOX", "Subject: one\r\n\r\nbody\r\n");
+  auto opened = store->open("INBOX", false);
+  REQUIRE(opened.ok());
+  auto& mb = *opened.value();
+  REQUIRE(mb.snapshot().ok());
+  // SQLite's own count of the memory it holds, process-wide (this test is alone in it).
+  sqlite3_int64 before = sqlite3_memory_used();
+  store->release_memory();
+  CHECK(sqlite3_memory_used() < before);
+
+  // Everything still works: statements are prepared again, pages read again.
+  append(*store, "INBOX", "Subject: two\r\n\r\nbody\r\n");
+  auto changes = mb.snapshot();
+  REQUIRE(changes.ok());
+  CHECK(changes->size() == 2);
+  CHECK(mb.read_message(2).value() == "Subject: two\r\n\r\nbody\r\n");
+  auto status = store->status("INBOX");
+  REQUIRE(status.ok());
+  CHECK(status->messages == 2);
 }
