@@ -16,6 +16,8 @@ import ssl
 import sys
 import time
 
+import bench_support
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 SOURCE = os.path.dirname(HERE)
 
@@ -107,18 +109,8 @@ def measure(h, model, args):
 
 def main():
     args = parse_args()
-    satcheld = os.path.join(args.build, "server", "satcheld")
-    admin = os.path.join(args.build, "cli", "satchel-admin")
-    for path in (satcheld, admin):
-        if not os.access(path, os.X_OK):
-            sys.exit(f"{path}: not built; see bench/README.md")
-    os.environ.setdefault("SATCHELD", satcheld)
-    os.environ.setdefault("SATCHEL_ADMIN", admin)
-    os.environ.setdefault("SATCHEL_SOURCE", SOURCE)
-    sys.path.insert(0, os.path.join(SOURCE, "tests", "e2e"))
-    import satchel_harness as h  # noqa: E402 (needs the environment above)
-
-    print(f"satcheld: {satcheld}  sessions: {args.sessions}  messages: {args.messages}")
+    h = bench_support.load_harness(args.build)
+    print(f"satcheld: {os.environ['SATCHELD']} ({bench_support.build_type(args.build)})  sessions: {args.sessions}  messages: {args.messages}")
     print("model   processes  PSS before (KiB)  PSS after (KiB)  per session (KiB)")
     for model in ("single", "split"):
         before, after, processes = measure(h, model, args)

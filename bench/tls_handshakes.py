@@ -26,6 +26,8 @@ import subprocess
 import sys
 import time
 
+import bench_support
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 SOURCE = os.path.dirname(HERE)
 CLK_TCK = os.sysconf("SC_CLK_TCK")
@@ -187,19 +189,8 @@ def print_table(rows):
 
 def main():
     args = parse_args()
-    satcheld = os.path.join(args.build, "server", "satcheld")
-    admin = os.path.join(args.build, "cli", "satchel-admin")
-    for path in (satcheld, admin):
-        if not os.access(path, os.X_OK):
-            sys.exit(f"{path}: not built; see bench/README.md")
-    os.environ.setdefault("SATCHELD", satcheld)
-    os.environ.setdefault("SATCHEL_ADMIN", admin)
-    os.environ.setdefault("SATCHEL_SOURCE", SOURCE)
-    sys.path.insert(0, os.path.join(SOURCE, "tests", "e2e"))
-    import satchel_harness as h  # noqa: E402 (needs the environment above)
-
-    cache = subprocess.run(["grep", "-E", "^CMAKE_BUILD_TYPE:", os.path.join(
-        args.build, "CMakeCache.txt")], capture_output=True, text=True).stdout.strip()
+    h = bench_support.load_harness(args.build)
+    cache = bench_support.build_type(args.build)
     print(f"satcheld: {os.environ['SATCHELD']} ({cache or 'build type unknown'})")
     print(f"openssl: {subprocess.run(['openssl', 'version'], capture_output=True, text=True).stdout.strip()}")
     print(f"cpus: {os.cpu_count()}  clients: {args.clients}  seconds: {args.seconds}  "

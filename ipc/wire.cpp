@@ -65,20 +65,22 @@ bool Reader::u8(std::uint8_t& out) {
   return true;
 }
 
-bool Reader::u32(std::uint32_t& out) {
+template <typename T>
+bool Reader::little_endian(T& out) {
   std::string_view b;
-  if (!take(4, b)) return false;
+  if (!take(sizeof(T), b)) return false;
   out = 0;
-  for (int i = 3; i >= 0; --i) out = (out << 8) | static_cast<std::uint8_t>(b[i]);
+  for (std::size_t i = sizeof(T); i-- > 0;)
+    out = static_cast<T>((out << 8) | static_cast<std::uint8_t>(b[i]));
   return true;
 }
 
+bool Reader::u32(std::uint32_t& out) {
+  return little_endian(out);
+}
+
 bool Reader::u64(std::uint64_t& out) {
-  std::string_view b;
-  if (!take(8, b)) return false;
-  out = 0;
-  for (int i = 7; i >= 0; --i) out = (out << 8) | static_cast<std::uint8_t>(b[i]);
-  return true;
+  return little_endian(out);
 }
 
 bool Reader::boolean(bool& out) {

@@ -65,6 +65,8 @@ class Reader {
 
  private:
   bool take(std::size_t n, std::string_view& out);
+  template <typename T>
+  bool little_endian(T& out);
 
   std::string_view in_;
   std::size_t pos_ = 0;
