@@ -58,6 +58,19 @@ def total_pss(master):
     return sum(pss_kib(p) for p in descendants(master))
 
 
+def pss_by_role(master):
+    """PSS per process name (/proc/PID/comm): where the memory is."""
+    out = {}
+    for p in descendants(master):
+        try:
+            with open(f"/proc/{p}/comm") as f:
+                name = f.read().strip()
+        except OSError:
+            continue
+        out[name] = out.get(name, 0) + pss_kib(p)
+    return out
+
+
 def open_session(port, ctx, user, password):
     raw = socket.create_connection(("127.0.0.1", port), 30)
     s = ctx.wrap_socket(raw, server_hostname="localhost")
@@ -96,10 +109,15 @@ def measure(h, model, args):
         s.close()
         time.sleep(1)
         before = total_pss(srv.proc.pid)
+        roles_before = pss_by_role(srv.proc.pid)
         sessions = [open_session(port, ctx, "alice", h.PASSWORD) for _ in range(args.sessions)]
         time.sleep(2)
         after = total_pss(srv.proc.pid)
+        roles_after = pss_by_role(srv.proc.pid)
         processes = len(descendants(srv.proc.pid))
+        for name in sorted(roles_after):
+            grew = (roles_after[name] - roles_before.get(name, 0)) / args.sessions
+            print(f"  {model}: {name:<15} {roles_after[name]:>8} KiB, {grew:6.1f} KiB per session")
         for s, f in sessions:
             s.close()
         return before, after, processes
