@@ -4,6 +4,7 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <pwd.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -17,6 +18,7 @@
 #include <fstream>
 #include <map>
 #include <memory>
+#include <optional>
 #include <thread>
 
 #include "base/log.h"
@@ -43,6 +45,15 @@ void prepare_control_end(int fd) {
   for (int opt : {SO_SNDBUFFORCE, SO_RCVBUFFORCE})
     setsockopt(fd, SOL_SOCKET, opt, &kControlBuffer, sizeof kControlBuffer);
   fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+}
+
+// The account database's entry for a uid (its primary gid), if any.
+std::optional<Identity> account_of(unsigned uid) {
+  std::vector<char> buf(16384);
+  passwd pw{};
+  passwd* found = nullptr;
+  if (getpwuid_r(uid, &pw, buf.data(), buf.size(), &found) != 0 || !found) return std::nullopt;
+  return Identity{found->pw_uid, found->pw_gid};
 }
 
 }  // namespace
@@ -231,10 +242,19 @@ void Master::route(const std::string& bytes, const ipc::HandoffMessage& h, int f
     return;
   } else {
     auto it = user_workers_.find(uid);
-    if (it != user_workers_.end())
+    if (it != user_workers_.end()) {
       target = it->second;
-    else if (!stopping_)
-      target = spawn(WorkerRole::User, 0, uid, h.login.gid);
+    } else if (!stopping_) {
+      // Only for a real account, and with its own primary group: the uid/gid a login worker
+      // sends are not trusted to pick what a root-forked process becomes.
+      auto account = account_of(uid);
+      if (!account) {
+        log::error("handoff refused: user=" + h.login.user + " has uid " + std::to_string(uid) +
+                   ", which is no system account");
+        return;
+      }
+      target = spawn(WorkerRole::User, 0, uid, account->gid);
+    }
   }
   WorkerSlot* slot = target > 0 ? slot_of(target) : nullptr;
   if (!slot || slot->control < 0) {
