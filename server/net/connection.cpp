@@ -14,17 +14,9 @@
 namespace satchel::server {
 namespace {
 
-// Input held while a command runs; beyond it reading pauses (CONVENTIONS.md rule 6).
-constexpr std::size_t kMaxBufferedInput = 1024 * 1024;
 // How often a session in IMAP IDLE looks for changes made elsewhere. Each look is one cheap
 // index query (plus two directory stats); inotify-driven wake-ups are issue 8's.
 constexpr std::uint64_t kPollIntervalMs = 2000;
-
-struct WriteReq {
-  uv_write_t req{};
-  std::string bytes;
-  Connection* owner = nullptr;
-};
 
 std::pair<std::string, int> address_of(const sockaddr_storage& ss) {
   char host[INET6_ADDRSTRLEN] = "";
@@ -368,80 +360,6 @@ void Connection::start_tls() {
   }
   arm_idle_timer();
   resume_reading();
-}
-
-void Connection::send(std::string_view plaintext) {
-  if (plaintext.empty() || closing_) return;
-  if (!tls_) {
-    write_raw(std::string(plaintext));
-    return;
-  }
-  if (!tls_->send(plaintext)) {
-    log::info("tls write failed: rip=" + remote_ip_ + " reason=" + tls_->error());
-    close();
-    return;
-  }
-  flush_transport();
-}
-
-void Connection::flush_transport() {
-  std::string wire = tls_->take_wire_bytes();
-  if (!wire.empty()) write_raw(std::move(wire));
-}
-
-void Connection::write_raw(std::string bytes) {
-  if (closing_ || bytes.empty()) return;
-  auto* w = new WriteReq;
-  w->bytes = std::move(bytes);
-  w->owner = this;
-  w->req.data = w;
-  pending_write_bytes_ += w->bytes.size();
-  bytes_out_ += w->bytes.size();
-  uv_buf_t buf = uv_buf_init(w->bytes.data(), static_cast<unsigned>(w->bytes.size()));
-  int rc = uv_write(&w->req, stream(), &buf, 1, on_write);
-  if (rc != 0) {
-    pending_write_bytes_ -= w->bytes.size();
-    delete w;
-    close();
-  }
-}
-
-void Connection::on_write(uv_write_t* req, int status) {
-  std::unique_ptr<WriteReq> w(static_cast<WriteReq*>(req->data));
-  Connection* self = w->owner;
-  self->pending_write_bytes_ -= w->bytes.size();
-  if (status < 0) {
-    self->close();
-    return;
-  }
-  if (self->close_when_written_ && self->pending_write_bytes_ == 0) {
-    self->close();
-    return;
-  }
-  if (self->handoff_ && !self->handed_off_) {
-    self->maybe_handoff();
-    return;
-  }
-  if (self->relaying_) {
-    // The client took what the mail worker said: read more from it.
-    if (self->pending_write_bytes_ <= kOutputHighWater / 2)
-      uv_read_start(reinterpret_cast<uv_stream_t*>(&self->relay_), on_alloc, on_relay_read);
-    return;
-  }
-  if (self->pending_write_bytes_ <= kOutputHighWater / 2 && !self->delayed_ && !self->closing_) {
-    if (self->input_.size() <= kMaxBufferedInput) self->resume_reading();
-    self->maybe_schedule();
-  }
-}
-
-void Connection::close_after_output() {
-  if (tls_) {
-    tls_->close_notify();
-    flush_transport();
-  }
-  close_when_written_ = true;
-  pause_reading();
-  if (pending_write_bytes_ == 0) close();
 }
 
 void Connection::shutdown() {

@@ -63,6 +63,8 @@ class Connection {
  private:
   // Output queued to a slow client; beyond it no further command runs until it drains.
   static constexpr std::size_t kOutputHighWater = 4 * 1024 * 1024;
+  // Input held while a command runs; beyond it reading pauses (CONVENTIONS.md rule 6).
+  static constexpr std::size_t kMaxBufferedInput = 1024 * 1024;
 
   // One piece of blocking work for the pool: a feed(), a poll(), or redeeming a login ticket.
   struct Job {
