@@ -1,5 +1,7 @@
 #include "storage/index/mail_index.h"
 
+#include <sys/stat.h>
+
 #include <algorithm>
 #include <cstdio>
 #include <ctime>
@@ -118,9 +120,11 @@ std::vector<std::string> split_keywords(std::string_view text) {
 Result<std::unique_ptr<MailIndex>> MailIndex::open(const std::string& path, bool* fresh) {
   *fresh = false;
   for (int attempt = 0; attempt < 2; ++attempt) {
-    std::FILE* probe = std::fopen(path.c_str(), "rb");
-    bool existed = probe != nullptr;
-    if (probe != nullptr) std::fclose(probe);
+    // stat, never open+close: closing any descriptor of the database file drops every POSIX
+    // lock this process holds on it, including those of other sessions' SQLite connections,
+    // and another process may then checkpoint and reset the WAL under them (SHORT_READ).
+    struct stat file {};
+    bool existed = ::stat(path.c_str(), &file) == 0;
     auto db = Database::open(path);
     if (db) {
       std::unique_ptr<MailIndex> idx(new MailIndex(std::move(*db)));

@@ -10,6 +10,8 @@ constexpr int kBusyTimeoutMs = 10000;
 Error sqlite_error(sqlite3* db, int rc, std::string_view what) {
   std::string msg = "index: " + std::string(what) + ": " +
                     (db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+  // The extended code tells the kind of I/O error (SQLITE_IOERR_SHMMAP, _LOCK, ...).
+  if (db != nullptr) msg += " (sqlite " + std::to_string(sqlite3_extended_errcode(db)) + ")";
   if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED || rc == SQLITE_FULL || rc == SQLITE_IOERR) {
     return Error::temporary("", std::move(msg));
   }

@@ -1,6 +1,9 @@
 #include "storage/index/mail_index.h"
 
 #include <doctest/doctest.h>
+#include <fcntl.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <thread>
@@ -84,4 +87,40 @@ TEST_CASE("stores in several threads share one index and never reuse a UID") {
   REQUIRE(st.ok());
   CHECK(st->messages == kThreads * kEach);
   CHECK(st->uidnext == kThreads * kEach + 1);
+}
+
+// SQLite keeps a SHARED lock on a WAL database file for as long as a connection is open: it
+// tells another process's last closing connection not to checkpoint and reset the WAL. POSIX
+// drops every lock a process holds on a file when any descriptor of it is closed, so opening
+// a second index in the process (another session of the same user) must not open+close the
+// file itself. (It once did, to probe for existence: concurrent sessions then failed with
+// "disk I/O error" (SQLITE_IOERR_SHORT_READ).)
+TEST_CASE("opening the index again in the process keeps the first connection's file lock") {
+  test::TempDir tmp;
+  std::string path = tmp.path + "/i.sqlite";
+  bool fresh = false;
+  auto first = MailIndex::open(path, &fresh);
+  REQUIRE(first.ok());
+  REQUIRE((*first)->find_mailbox("INBOX").ok());  // A read: the connection is in WAL mode.
+  auto second = MailIndex::open(path, &fresh);
+  REQUIRE(second.ok());
+
+  // Another process asks whether it could take SQLite's exclusive lock (the shared-lock byte
+  // range at 1 GiB + 2, 510 bytes): someone, this process, must still hold it.
+  pid_t pid = fork();
+  REQUIRE(pid >= 0);
+  if (pid == 0) {
+    int fd = ::open(path.c_str(), O_RDWR);
+    struct flock probe {};
+    probe.l_type = F_WRLCK;
+    probe.l_whence = SEEK_SET;
+    probe.l_start = 0x40000002;
+    probe.l_len = 510;
+    bool held = fd >= 0 && fcntl(fd, F_GETLK, &probe) == 0 && probe.l_type != F_UNLCK;
+    _exit(held ? 0 : 1);
+  }
+  int status = 0;
+  REQUIRE(waitpid(pid, &status, 0) == pid);
+  CHECK(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 0);
 }
