@@ -300,6 +300,18 @@ std::vector<std::string> AuthClient::mechanisms(const auth::SaslContext& ctx) co
   return r->mechanisms;
 }
 
+void AuthClient::prefetch_mechanisms() const {
+  for (const char* service : {"imap", "pop"})
+    for (bool tls : {false, true})
+      for (bool plaintext : {false, true}) {
+        auth::SaslContext ctx;
+        ctx.service = service;
+        ctx.tls_active = tls;
+        ctx.plaintext_allowed = plaintext;
+        mechanisms(ctx);
+      }
+}
+
 Result<std::unique_ptr<auth::SaslExchange>> AuthClient::new_exchange(const auth::SaslContext& ctx) {
   return std::unique_ptr<auth::SaslExchange>(new RemoteExchange(*this, ctx));
 }

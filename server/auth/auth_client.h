@@ -69,6 +69,11 @@ class AuthClient : public auth::Authenticator,
   std::vector<std::string> mechanisms(const auth::SaslContext& ctx) const override;
   Result<std::unique_ptr<auth::SaslExchange>> new_exchange(const auth::SaslContext& ctx) override;
 
+  // Asks for the mechanism list of every (service, tls_active, plaintext_allowed) once, before
+  // the worker's loop runs: the IMAP greeting lists them and is written on the loop, which
+  // must never wait for the auth process. Blocks (up to the timeout per question).
+  void prefetch_mechanisms() const;
+
   // LoginPolicy. failed() answers options.fallback_delay when the auth process cannot be asked.
   std::chrono::milliseconds failed(std::string_view user, std::string_view remote_ip) override;
   void succeeded(std::string_view user, std::string_view remote_ip) override;

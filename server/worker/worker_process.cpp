@@ -139,6 +139,7 @@ int run_worker_process(WorkerSetup setup) {
       setup.services.sasl = auth_client.get();
       setup.services.login_policy = auth_client.get();
       setup.services.handoff_after_login = true;
+      auth_client->prefetch_mechanisms();
     } else {
       AuthClient* client = auth_client.get();
       setup.redeem_ticket = [client](const std::string& ticket) { return client->redeem(ticket); };

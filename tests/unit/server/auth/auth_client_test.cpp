@@ -144,6 +144,18 @@ TEST_CASE("AuthClient: mechanisms are cached per connection kind") {
   CHECK(s.fakes.sasl->mechanism_calls == 2);
 }
 
+TEST_CASE("AuthClient: after prefetch, no mechanism list needs the auth process") {
+  Served s;
+  s.client->prefetch_mechanisms();
+  CHECK(s.fakes.sasl->mechanism_calls == 8);  // imap/pop x TLS or not x cleartext or not.
+  auth::SaslContext pop = tls();
+  pop.service = "pop";
+  pop.plaintext_allowed = false;
+  CHECK(s.client->mechanisms(pop).size() == 2);
+  CHECK(s.client->mechanisms(tls()).size() == 1);
+  CHECK(s.fakes.sasl->mechanism_calls == 8);
+}
+
 TEST_CASE("AuthClient: failure delays and successes reach the policy") {
   Served s;
   CHECK(s.client->failed("alice", "192.0.2.4") == std::chrono::milliseconds(1500));
