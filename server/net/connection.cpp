@@ -420,16 +420,15 @@ void Connection::close() {
   auto secs =
       std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - started_)
           .count();
+  std::string traffic = " rip=" + remote_ip_ + " in=" + std::to_string(bytes_in_) +
+                        " out=" + std::to_string(bytes_out_) + " duration=" + std::to_string(secs) +
+                        "s";
   if (relaying_) {
     // The mail worker logs the session's own disconnect line; this is the TLS side of it.
-    log::info("relay closed: user=" + (handoff_ ? handoff_->user : std::string("-")) +
-              " rip=" + remote_ip_ + " in=" + std::to_string(bytes_in_) +
-              " out=" + std::to_string(bytes_out_) + " duration=" + std::to_string(secs) + "s");
-  } else if (session_ && !handed_off_) {
-    // (A handed-over plaintext connection goes on in a mail worker, which logs its end.)
-    log::info("disconnect: " + (user_.empty() ? std::string("user=-") : "user=" + user_) +
-              " rip=" + remote_ip_ + " in=" + std::to_string(bytes_in_) +
-              " out=" + std::to_string(bytes_out_) + " duration=" + std::to_string(secs) + "s");
+    log::info("relay closed: user=" + (handoff_ ? handoff_->user : std::string("-")) + traffic);
+  } else if (session_) {
+    // (A handed-over connection has no session here: the mail worker logs its end.)
+    log::info("disconnect: user=" + (user_.empty() ? std::string("-") : user_) + traffic);
   }
   if (user_ip_cell_ && worker_.setup().user_ip)
     worker_.setup().user_ip->add(worker_.setup().user_ip_row, *user_ip_cell_, -1);

@@ -66,6 +66,16 @@ class Connection {
   // Input held while a command runs; beyond it reading pauses (CONVENTIONS.md rule 6).
   static constexpr std::size_t kMaxBufferedInput = 1024 * 1024;
 
+  // One uv_write in flight, owning its bytes.
+  struct WriteReq {
+    uv_write_t req{};
+    std::string bytes;
+    Connection* owner = nullptr;
+  };
+  // Queues `bytes` on `to`, counted in `pending` until `done` runs. False when libuv refused
+  // (nothing is counted then).
+  bool queue_write(uv_stream_t* to, std::string bytes, std::size_t& pending, uv_write_cb done);
+
   // One piece of blocking work for the pool: a feed(), a poll(), or redeeming a login ticket.
   struct Job {
     uv_work_t req{};

@@ -23,12 +23,6 @@ namespace {
 constexpr std::size_t kMaxCarriedInput = 128 * 1024;
 constexpr std::size_t kRelayHighWater = 4 * 1024 * 1024;
 
-struct RelayWrite {
-  uv_write_t req{};
-  std::string bytes;
-  Connection* owner = nullptr;
-};
-
 }  // namespace
 
 void Connection::begin_handoff(std::string unconsumed) {
@@ -80,17 +74,15 @@ void Connection::maybe_handoff() {
   }
   bool sent = worker_.send_handoff(ipc::encode(message), fd);
   if (tls_) ::close(fd);  // The mail worker has its copy now (or never will).
-  handed_off_ = true;
   if (!sent) {
     if (relay_end >= 0) ::close(relay_end);
-    std::string line = listener_.protocol == config::Protocol::Imap
-                           ? "* BYE [UNAVAILABLE] Mail service unavailable, try again later\r\n"
-                           : "-ERR [SYS/TEMP] Mail service unavailable, try again later\r\n";
-    handed_off_ = false;
-    send(line);
+    send(listener_.protocol == config::Protocol::Imap
+             ? "* BYE [UNAVAILABLE] Mail service unavailable, try again later\r\n"
+             : "-ERR [SYS/TEMP] Mail service unavailable, try again later\r\n");
     close_after_output();
     return;
   }
+  handed_off_ = true;
   session_.reset();
   if (tls_) {
     start_relay(relay_end);
@@ -117,15 +109,8 @@ void Connection::start_relay(int fd) {
 
 void Connection::relay_to_mail_worker(std::string_view plaintext) {
   if (plaintext.empty() || closing_) return;
-  auto* w = new RelayWrite;
-  w->bytes.assign(plaintext);
-  w->owner = this;
-  w->req.data = w;
-  relay_pending_ += w->bytes.size();
-  uv_buf_t buf = uv_buf_init(w->bytes.data(), static_cast<unsigned>(w->bytes.size()));
-  if (uv_write(&w->req, reinterpret_cast<uv_stream_t*>(&relay_), &buf, 1, on_relay_write) != 0) {
-    relay_pending_ -= w->bytes.size();
-    delete w;
+  if (!queue_write(reinterpret_cast<uv_stream_t*>(&relay_), std::string(plaintext), relay_pending_,
+                   on_relay_write)) {
     close();
     return;
   }
@@ -133,7 +118,7 @@ void Connection::relay_to_mail_worker(std::string_view plaintext) {
 }
 
 void Connection::on_relay_write(uv_write_t* req, int status) {
-  std::unique_ptr<RelayWrite> w(static_cast<RelayWrite*>(req->data));
+  std::unique_ptr<WriteReq> w(static_cast<WriteReq*>(req->data));
   Connection* self = w->owner;
   self->relay_pending_ -= w->bytes.size();
   if (status < 0) {

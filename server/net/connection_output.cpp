@@ -5,15 +5,20 @@
 #include "server/net/connection.h"
 
 namespace satchel::server {
-namespace {
 
-struct WriteReq {
-  uv_write_t req{};
-  std::string bytes;
-  Connection* owner = nullptr;
-};
-
-}  // namespace
+bool Connection::queue_write(uv_stream_t* to, std::string bytes, std::size_t& pending,
+                             uv_write_cb done) {
+  auto* w = new WriteReq;
+  w->bytes = std::move(bytes);
+  w->owner = this;
+  w->req.data = w;
+  pending += w->bytes.size();
+  uv_buf_t buf = uv_buf_init(w->bytes.data(), static_cast<unsigned>(w->bytes.size()));
+  if (uv_write(&w->req, to, &buf, 1, done) == 0) return true;
+  pending -= w->bytes.size();
+  delete w;
+  return false;
+}
 
 void Connection::send(std::string_view plaintext) {
   if (plaintext.empty() || closing_) return;
@@ -36,19 +41,8 @@ void Connection::flush_transport() {
 
 void Connection::write_raw(std::string bytes) {
   if (closing_ || bytes.empty()) return;
-  auto* w = new WriteReq;
-  w->bytes = std::move(bytes);
-  w->owner = this;
-  w->req.data = w;
-  pending_write_bytes_ += w->bytes.size();
-  bytes_out_ += w->bytes.size();
-  uv_buf_t buf = uv_buf_init(w->bytes.data(), static_cast<unsigned>(w->bytes.size()));
-  int rc = uv_write(&w->req, stream(), &buf, 1, on_write);
-  if (rc != 0) {
-    pending_write_bytes_ -= w->bytes.size();
-    delete w;
-    close();
-  }
+  bytes_out_ += bytes.size();
+  if (!queue_write(stream(), std::move(bytes), pending_write_bytes_, on_write)) close();
 }
 
 void Connection::on_write(uv_write_t* req, int status) {
