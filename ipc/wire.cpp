@@ -94,28 +94,26 @@ bool Reader::boolean(bool& out) {
   return true;
 }
 
-bool Reader::bytes(std::string& out, std::size_t max) {
+bool Reader::sized(std::size_t max, std::string_view& out) {
   std::uint32_t len = 0;
   if (!u32(len)) return false;
   if (len > max) {
     fail("string over its limit");
     return false;
   }
+  return take(len, out);
+}
+
+bool Reader::bytes(std::string& out, std::size_t max) {
   std::string_view b;
-  if (!take(len, b)) return false;
+  if (!sized(max, b)) return false;
   out.assign(b);
   return true;
 }
 
 bool Reader::secure(SecureString& out, std::size_t max) {
-  std::uint32_t len = 0;
-  if (!u32(len)) return false;
-  if (len > max) {
-    fail("string over its limit");
-    return false;
-  }
   std::string_view b;
-  if (!take(len, b)) return false;
+  if (!sized(max, b)) return false;
   out = SecureString(b);
   return true;
 }

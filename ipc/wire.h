@@ -65,6 +65,8 @@ class Reader {
 
  private:
   bool take(std::size_t n, std::string_view& out);
+  // A u32 length (at most `max`) and that many bytes.
+  bool sized(std::size_t max, std::string_view& out);
   template <typename T>
   bool little_endian(T& out);
 
