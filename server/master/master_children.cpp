@@ -66,12 +66,6 @@ bool Master::check_split_model() {
     return false;
   }
   if (!split() || geteuid() != 0) return true;
-  auto login = resolve_identity(settings_->login_user, settings_->login_group);
-  if (!settings_->user.empty()) {
-    auto mail = resolve_identity(settings_->user, settings_->group);
-    if (mail && login && mail->uid == login->uid)
-      log::warning("login_user and user are the same account: login workers could reach mail");
-  }
   if (!settings_->login_chroot.empty()) {
     Status ready = prepare_empty_dir(settings_->login_chroot);
     if (!ready) {

@@ -7,7 +7,10 @@
 
 #include <cerrno>
 #include <cstring>
+#include <optional>
 #include <vector>
+
+#include "base/log.h"
 
 namespace satchel::server {
 
@@ -43,12 +46,14 @@ Status drop_privileges(const Identity& id) {
 
 Status check_accounts(const config::Settings& s) {
   if (geteuid() != 0) return ok_status();
+  std::optional<Identity> mail;
   if (!s.user.empty()) {
-    auto mail = resolve_identity(s.user, s.group);
-    if (!mail)
-      return Error::permanent("", s.source_file + ": user: " + mail.error().message +
+    auto found = resolve_identity(s.user, s.group);
+    if (!found)
+      return Error::permanent("", s.source_file + ": user: " + found.error().message +
                                       " (create it with 'adduser --system --group " + s.user +
                                       "', or set [server] user)");
+    mail = *found;
   }
   if (s.process_model != config::ProcessModel::Split) return ok_status();
   auto login = resolve_identity(s.login_user, s.login_group);
@@ -56,6 +61,8 @@ Status check_accounts(const config::Settings& s) {
     return Error::permanent("", s.source_file + ": login_user: " + login.error().message +
                                     " (create it with 'adduser --system --group " + s.login_user +
                                     "', or set [server] login_user)");
+  if (mail && mail->uid == login->uid)
+    log::warning("login_user and user are the same account: login workers could reach mail");
   return ok_status();
 }
 

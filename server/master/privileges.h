@@ -23,7 +23,8 @@ Status drop_privileges(const Identity& id);
 
 // The accounts the configuration names exist (checked when running as root, where they are
 // used): the split model's login_user, and `user`. Errors name the file and the key, with a
-// hint. Used at start and by `satcheld --check-config`.
+// hint; the two being one account is logged as a warning. Used at start and by
+// `satcheld --check-config`.
 Status check_accounts(const config::Settings& settings);
 
 // Raises RLIMIT_NOFILE so `wanted` descriptors fit (as far as the hard limit, or beyond it when

@@ -489,11 +489,11 @@ def descendants(pid):
     children = {}
     for i in infos:
         children.setdefault(i["ppid"], []).append(i)
-    out, todo = [], [pid]
-    while todo:
-        for c in children.get(todo.pop(), []):
+    out, pending = [], [pid]
+    while pending:
+        for c in children.get(pending.pop(), []):
             out.append(c)
-            todo.append(c["pid"])
+            pending.append(c["pid"])
     return out
 
 
