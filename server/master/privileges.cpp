@@ -31,10 +31,19 @@ Result<Identity> resolve_identity(const std::string& user, const std::string& gr
   return id;
 }
 
-Status drop_privileges(const Identity& id) {
+Status drop_privileges(const Identity& id, bool account_groups) {
   gid_t gid = id.gid;
-  if (setgroups(1, &gid) != 0)
+  if (account_groups) {
+    std::vector<char> buf(16384);
+    passwd pw{};
+    passwd* found = nullptr;
+    if (getpwuid_r(id.uid, &pw, buf.data(), buf.size(), &found) != 0 || !found)
+      return Error::internal("no account for uid " + std::to_string(id.uid));
+    if (initgroups(found->pw_name, id.gid) != 0)
+      return Error::internal(std::string("initgroups: ") + std::strerror(errno));
+  } else if (setgroups(1, &gid) != 0) {
     return Error::internal(std::string("setgroups: ") + std::strerror(errno));
+  }
   if (setresgid(id.gid, id.gid, id.gid) != 0)
     return Error::internal(std::string("setresgid: ") + std::strerror(errno));
   if (setresuid(id.uid, id.uid, id.uid) != 0)

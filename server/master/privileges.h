@@ -19,7 +19,9 @@ Result<Identity> resolve_identity(const std::string& user, const std::string& gr
 // Drops from root to `id` for good: supplementary groups, then gid, then uid (in that order:
 // after setresuid the process could no longer change its groups), and checks that root cannot
 // be regained. Call after binding and loading keys, before reading any client byte.
-Status drop_privileges(const Identity& id);
+// Supplementary groups: only `id.gid`, or with `account_groups` those of the uid's account
+// (a system user's own mail worker: a Maildir shared through a group keeps working).
+Status drop_privileges(const Identity& id, bool account_groups = false);
 
 // The accounts the configuration names exist (checked when running as root, where they are
 // used): the split model's login_user, and `user`. Errors name the file and the key, with a

@@ -1,7 +1,5 @@
 #include "server/worker/worker_process.h"
 
-#include <grp.h>
-#include <pwd.h>
 #include <unistd.h>
 
 #include <csignal>
@@ -50,23 +48,6 @@ Result<Identity> identity_for(const WorkerSetup& setup) {
   return resolve_identity(s.user, s.group);
 }
 
-// A system user's worker gets that user's supplementary groups too (a Maildir shared through
-// a group keeps working), as a login shell would.
-Status drop_to(const WorkerSetup& setup, const Identity& id) {
-  if (setup.role == WorkerRole::User) {
-    std::vector<char> buf(16384);
-    passwd pw{};
-    passwd* found = nullptr;
-    if (getpwuid_r(id.uid, &pw, buf.data(), buf.size(), &found) == 0 && found)
-      initgroups(found->pw_name, id.gid);
-    if (setresgid(id.gid, id.gid, id.gid) != 0 || setresuid(id.uid, id.uid, id.uid) != 0)
-      return Error::internal("cannot switch to uid " + std::to_string(id.uid));
-    if (setuid(0) == 0 || geteuid() == 0) return Error::internal("root could be regained");
-    return ok_status();
-  }
-  return drop_privileges(id);
-}
-
 }  // namespace
 
 int run_worker_process(WorkerSetup setup) {
@@ -106,7 +87,7 @@ int run_worker_process(WorkerSetup setup) {
         return 1;
       }
     }
-    Status dropped = drop_to(setup, *id);
+    Status dropped = drop_privileges(*id, setup.role == WorkerRole::User);
     if (!dropped) {
       log::error("cannot drop privileges: " + dropped.error().message);
       return 1;
