@@ -322,6 +322,20 @@ def children_named(master_pid, *names):
     return [p for p in child_pids(master_pid) if process_name(p) in names]
 
 
-def accepting_workers(master_pid):
-    """The children that accept client connections (login workers, or single-model workers)."""
-    return children_named(master_pid, *ACCEPTING)
+def wait_children_named(master_pid, *names, count=1, timeout=10):
+    """The children called one of `names`, once there are `count` (a child names itself only
+    after it has dropped root, a moment after the master's start lines); what there is after
+    `timeout`."""
+    import time
+    deadline = time.time() + timeout
+    while True:
+        found = children_named(master_pid, *names)
+        if len(found) >= count or time.time() > deadline:
+            return found
+        time.sleep(0.05)
+
+
+def accepting_workers(master_pid, count=1):
+    """The children that accept client connections (login workers, or single-model workers),
+    once `count` have started."""
+    return wait_children_named(master_pid, *ACCEPTING, count=count)

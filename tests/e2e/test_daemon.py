@@ -11,8 +11,8 @@ import unittest
 import satchel_harness as h
 
 
-def worker_pids(master_pid):
-    return h.accepting_workers(master_pid)
+def worker_pids(master_pid, count=1):
+    return h.accepting_workers(master_pid, count)
 
 
 class CheckConfig(unittest.TestCase):
@@ -116,7 +116,7 @@ class Daemon(unittest.TestCase):
 
     def test_dead_worker_is_restarted(self):
         with h.Instance(users=("alice",), workers=2, tls=False) as srv:
-            pids = worker_pids(srv.proc.pid)
+            pids = worker_pids(srv.proc.pid, 2)
             self.assertEqual(len(pids), 2)
             os.kill(pids[0], signal.SIGKILL)
             self.assertTrue(srv.log_contains(r"killed by signal 9; restarting it"))

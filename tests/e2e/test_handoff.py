@@ -80,7 +80,7 @@ class Handoff(unittest.TestCase):
 class AuthProcessRestart(unittest.TestCase):
     def test_a_killed_auth_process_is_restarted_and_logins_work_again(self):
         with h.Instance(users=("alice",), workers=1, tls=False) as srv:
-            auth = h.children_named(srv.proc.pid, "satchel-auth")
+            auth = h.wait_children_named(srv.proc.pid, "satchel-auth")
             self.assertEqual(len(auth), 1)
             m = srv.imap("alice")  # A session that must survive the restart.
             os.kill(auth[0], signal.SIGKILL)
